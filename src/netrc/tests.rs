@@ -1,0 +1,307 @@
+//! Grammar and edit cases, one behaviour each. Whole-file before/after fixtures and the
+//! cross-checks against other readers live in `tests/it/netrc.rs`.
+
+use super::*;
+use crate::secret::Token;
+
+fn parse(text: &str) -> NetrcDocument {
+    NetrcDocument::parse(text.as_bytes().to_vec()).unwrap()
+}
+
+fn render(doc: &NetrcDocument) -> String {
+    String::from_utf8(doc.render()).unwrap()
+}
+
+fn set(doc: &mut NetrcDocument, machine: &str, login: &str, password: &str) {
+    doc.set_machine(machine, login, &Token::new(password))
+        .unwrap();
+}
+
+fn login_of(doc: &NetrcDocument, machine: &str) -> Option<String> {
+    match doc.lookup(machine) {
+        Lookup::Machine(entry) => entry
+            .login()
+            .map(|l| String::from_utf8(l.into_owned()).unwrap()),
+        _ => None,
+    }
+}
+
+fn password_of(doc: &NetrcDocument, machine: &str) -> Option<String> {
+    match doc.lookup(machine) {
+        Lookup::Machine(entry) => entry.password().map(|p| p.expose().to_owned()),
+        _ => None,
+    }
+}
+
+#[test]
+fn reads_machines_across_layouts() {
+    let doc = parse(
+        "machine a login la password pa\nmachine b\n\tlogin lb\r\n\tpassword pb account ab\n",
+    );
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("la"));
+    assert_eq!(password_of(&doc, "b").as_deref(), Some("pb"));
+    let Lookup::Machine(b) = doc.lookup("b") else {
+        panic!()
+    };
+    assert_eq!(b.account().as_deref(), Some(&b"ab"[..]));
+}
+
+#[test]
+fn comments_after_values_are_not_values() {
+    let doc = parse("machine a login la # note\n password pa #another\n");
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("la"));
+    assert_eq!(password_of(&doc, "a").as_deref(), Some("pa"));
+}
+
+#[test]
+fn comment_hides_a_machine_keyword() {
+    let doc = parse("# machine hidden login x password y\nmachine shown login a password b\n");
+    assert!(matches!(doc.lookup("hidden"), Lookup::NotFound));
+    assert_eq!(login_of(&doc, "shown").as_deref(), Some("a"));
+}
+
+#[test]
+fn hash_inside_a_token_is_not_a_comment() {
+    let doc = parse("machine a login l password ab#cd\n");
+    assert_eq!(password_of(&doc, "a").as_deref(), Some("ab#cd"));
+}
+
+#[test]
+fn quoted_values_are_decoded() {
+    let doc = parse(r#"machine "a" login "x y" password "p\"q\\r""#);
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("x y"));
+    assert_eq!(password_of(&doc, "a").as_deref(), Some(r#"p"q\r"#));
+}
+
+#[test]
+fn macdef_body_is_opaque() {
+    let doc =
+        parse("macdef init\nmachine fake login f password f\n\nmachine real login r password r\n");
+    assert!(matches!(doc.lookup("fake"), Lookup::NotFound));
+    assert_eq!(login_of(&doc, "real").as_deref(), Some("r"));
+}
+
+#[test]
+fn macdef_ends_the_current_entry() {
+    let doc = parse("machine a login x\nmacdef m\nlogin y\n\n");
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("x"));
+}
+
+#[test]
+fn lookup_says_when_only_default_matched() {
+    let doc = parse("machine github.com login g password g\ndefault login d password secret\n");
+    let Lookup::Default(entry) = doc.lookup("buf.build") else {
+        panic!("expected the default entry")
+    };
+    assert_eq!(entry.name(), None);
+    assert!(matches!(doc.lookup("github.com"), Lookup::Machine(_)));
+    assert!(matches!(parse("").lookup("x"), Lookup::NotFound));
+}
+
+#[test]
+fn lookup_takes_the_first_duplicate() {
+    let doc = parse("machine a login first\nmachine a login second\n");
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("first"));
+}
+
+#[test]
+fn machine_names_match_exactly() {
+    let doc = parse("machine BUF.BUILD login a password b\nmachine go.buf.build.evil login c\n");
+    assert!(matches!(doc.lookup("buf.build"), Lookup::NotFound));
+    assert!(matches!(doc.lookup("go.buf.build"), Lookup::NotFound));
+}
+
+#[test]
+fn syntax_errors_say_where() {
+    let cases = [
+        ("machine a\nlogin x\npassword \"open", 3, 10, "never closed"),
+        (
+            "machine a login x\nmachine",
+            2,
+            1,
+            "'machine' is not followed by a name",
+        ),
+        ("machine a\n  login", 2, 3, "not followed by a value"),
+        ("macdef", 1, 1, "'macdef' is not followed by a name"),
+        ("machine é password \"x", 1, 20, "never closed"),
+    ];
+    for (text, line, column, message) in cases {
+        let err = NetrcDocument::parse(text.as_bytes().to_vec()).unwrap_err();
+        assert_eq!((err.line, err.column), (line, column), "{text:?}");
+        assert!(err.to_string().contains(message), "{err}");
+    }
+}
+
+#[test]
+fn unknown_tokens_are_kept() {
+    let text = "junk\nmachine a port 21 login x password y\n";
+    let doc = parse(text);
+    assert_eq!(render(&doc), text);
+    assert_eq!(password_of(&doc, "a").as_deref(), Some("y"));
+}
+
+#[test]
+fn set_replaces_values_in_place() {
+    let mut doc = parse("# top\nmachine a\n\tlogin old # who\n\tpassword oldpw\n# end\n");
+    set(&mut doc, "a", "new", "newpw");
+    assert_eq!(
+        render(&doc),
+        "# top\nmachine a\n\tlogin new # who\n\tpassword newpw\n# end\n"
+    );
+}
+
+#[test]
+fn set_writes_bare_words_even_over_quoted_values() {
+    let mut doc = parse("machine a login \"old\" password \"old pw\"\n");
+    set(&mut doc, "a", "new", "newpw");
+    assert_eq!(render(&doc), "machine a login new password newpw\n");
+}
+
+#[test]
+fn set_adds_missing_fields_after_the_name() {
+    let mut doc = parse("machine a\nmachine b account acc\nmachine c login c\n");
+    set(&mut doc, "a", "la", "pa");
+    set(&mut doc, "b", "lb", "pb");
+    set(&mut doc, "c", "lc", "pc");
+    assert_eq!(
+        render(&doc),
+        "machine a login la password pa\nmachine b login lb password pb account acc\nmachine c login lc password pc\n"
+    );
+}
+
+#[test]
+fn set_collapses_duplicates_into_the_first() {
+    let mut doc =
+        parse("machine a login 1\nmachine b login b\nmachine a login 2\nmachine a login 3\n");
+    set(&mut doc, "a", "n", "p");
+    assert_eq!(
+        render(&doc),
+        "machine a login n password p\nmachine b login b\n"
+    );
+}
+
+#[test]
+fn set_appends_on_its_own_line() {
+    let mut doc = parse("machine a login x password y");
+    set(&mut doc, "buf.build", "alice", "tok");
+    assert_eq!(
+        render(&doc),
+        "machine a login x password y\nmachine buf.build\n\tlogin alice\n\tpassword tok\n"
+    );
+}
+
+#[test]
+fn set_inserts_before_default() {
+    let mut doc = parse("machine a login x\n\ndefault login d password d\n");
+    set(&mut doc, "buf.build", "alice", "tok");
+    set(&mut doc, "go.buf.build", "alice", "tok");
+    assert_eq!(
+        render(&doc),
+        "machine a login x\n\nmachine buf.build\n\tlogin alice\n\tpassword tok\nmachine go.buf.build\n\tlogin alice\n\tpassword tok\ndefault login d password d\n"
+    );
+}
+
+#[test]
+fn set_inserts_before_a_default_sharing_a_line() {
+    let mut doc = parse("machine a login x default login d\n");
+    set(&mut doc, "b", "l", "p");
+    assert_eq!(
+        render(&doc),
+        "machine a login x \nmachine b\n\tlogin l\n\tpassword p\ndefault login d\n"
+    );
+}
+
+#[test]
+fn set_closes_an_open_macdef_before_appending() {
+    let mut doc = parse("macdef init\ncd /pub");
+    set(&mut doc, "b", "l", "p");
+    assert_eq!(
+        render(&doc),
+        "macdef init\ncd /pub\n\nmachine b\n\tlogin l\n\tpassword p\n"
+    );
+    let mut doc = parse("macdef init\ncd /pub\n");
+    set(&mut doc, "b", "l", "p");
+    assert_eq!(
+        render(&doc),
+        "macdef init\ncd /pub\n\nmachine b\n\tlogin l\n\tpassword p\n"
+    );
+    let reparsed = NetrcDocument::parse(doc.render()).unwrap();
+    assert_eq!(login_of(&reparsed, "b").as_deref(), Some("l"));
+}
+
+#[test]
+fn set_uses_crlf_in_crlf_files() {
+    let mut doc = parse("machine a login x\r\n");
+    set(&mut doc, "b", "l", "p");
+    assert_eq!(
+        render(&doc),
+        "machine a login x\r\nmachine b\r\n\tlogin l\r\n\tpassword p\r\n"
+    );
+}
+
+#[test]
+fn set_refuses_values_a_netrc_cannot_hold() {
+    let mut doc = parse("machine a login x\n");
+    let cases = [
+        ("a", "alice\nmachine evil.example", "tok", Field::Login),
+        ("a", "alice", "to ken", Field::Password),
+        ("a", "", "tok", Field::Login),
+        ("a", "alice", "", Field::Password),
+        ("a b", "alice", "tok", Field::Machine),
+        ("a", "al\"ice", "tok", Field::Login),
+        ("a", "alice", "#tok", Field::Password),
+    ];
+    for (machine, login, password, field) in cases {
+        let err = doc
+            .set_machine(machine, login, &Token::new(password))
+            .unwrap_err();
+        assert_eq!(err.field, field, "{machine:?} {login:?}");
+        if !password.is_empty() {
+            assert!(!err.to_string().contains(password));
+        }
+    }
+    assert_eq!(render(&doc), "machine a login x\n");
+}
+
+#[test]
+fn remove_takes_whole_lines() {
+    let mut doc = parse("# keep\nmachine a\n  login x # mine\n  password y\n\nmachine b login b\n");
+    assert_eq!(doc.remove_machine("a"), 1);
+    assert_eq!(render(&doc), "# keep\n\nmachine b login b\n");
+}
+
+#[test]
+fn remove_within_a_shared_line_keeps_the_neighbours() {
+    let mut doc = parse("machine a login x machine b login y machine c login z\n");
+    assert_eq!(doc.remove_machine("b"), 1);
+    assert_eq!(render(&doc), "machine a login x machine c login z\n");
+    let mut doc = parse("machine a login x machine b login y\n");
+    assert_eq!(doc.remove_machine("b"), 1);
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("x"));
+    assert!(matches!(doc.lookup("b"), Lookup::NotFound));
+}
+
+#[test]
+fn remove_counts_duplicates_and_spares_default() {
+    let mut doc = parse("machine a login 1\ndefault login d\nmachine a login 2\n");
+    assert_eq!(doc.remove_machine("a"), 2);
+    assert_eq!(doc.remove_machine("a"), 0);
+    assert_eq!(render(&doc), "default login d\n");
+}
+
+#[test]
+fn set_then_remove_restores_the_original() {
+    let text = "machine a login x password y\n# c\n";
+    let mut doc = parse(text);
+    set(&mut doc, "buf.build", "alice", "tok");
+    assert_eq!(doc.remove_machine("buf.build"), 1);
+    assert_eq!(render(&doc), text);
+}
+
+#[test]
+fn user_is_a_synonym_for_login() {
+    let mut doc = parse("machine a user old password p\n");
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("old"));
+    set(&mut doc, "a", "new", "q");
+    assert_eq!(render(&doc), "machine a login new user new password q\n");
+}

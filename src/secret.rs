@@ -1,0 +1,55 @@
+//! The token type: a credential that never shows up in logs, errors or debug output.
+
+use std::fmt;
+
+/// A BSR token (or any password read from a netrc).
+///
+/// `Debug` prints `Token(REDACTED)`; there is deliberately no `Display`. The only way to the
+/// text is [`Token::expose`], so every place that sends or stores the secret is easy to find.
+/// The bytes are overwritten when the value is dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token. The caller is responsible for having trimmed and validated it.
+    pub fn new(text: impl Into<String>) -> Self {
+        Token(text.into())
+    }
+
+    /// The token's text, for the two places that need it: the `Authorization` header and the
+    /// netrc `password` field.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(REDACTED)")
+    }
+}
+
+impl Drop for Token {
+    fn drop(&mut self) {
+        // Best effort: the allocation may have been copied before (by the reader or by a
+        // reallocation), but this keeps the final copy from lingering in freed memory.
+        // SAFETY: zero bytes are valid UTF-8, so the String stays well formed.
+        for byte in unsafe { self.0.as_bytes_mut() } {
+            unsafe { std::ptr::write_volatile(byte, 0) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_token() {
+        let token = Token::new("s3cr3t-value");
+        let shown = format!("{token:?} {:#?}", Some(&token));
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("REDACTED"));
+        assert_eq!(token.expose(), "s3cr3t-value");
+    }
+}

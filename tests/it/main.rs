@@ -1,0 +1,3 @@
+//! bsr's integration tests: real files, real processes, real peers on loopback.
+
+mod netrc;

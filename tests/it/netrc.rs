@@ -1,0 +1,348 @@
+//! The netrc engine on whole files: before/after fixtures, other readers' view of what we
+//! write, and properties over generated files.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bsr::netrc::{Lookup, NetrcDocument};
+use bsr::secret::Token;
+use proptest::prelude::*;
+
+const USER: &str = "alice";
+const TOKEN: &str = "bsr-test-token-0001";
+const MACHINES: [&str; 2] = ["buf.build", "go.buf.build"];
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/netrc");
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "netrc"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 15, "fixtures are missing");
+    paths
+}
+
+fn login(bytes: &[u8]) -> Vec<u8> {
+    let mut doc = NetrcDocument::parse(bytes.to_vec()).unwrap();
+    for machine in MACHINES {
+        doc.set_machine(machine, USER, &Token::new(TOKEN)).unwrap();
+    }
+    doc.render()
+}
+
+fn logout(bytes: &[u8]) -> Vec<u8> {
+    let mut doc = NetrcDocument::parse(bytes.to_vec()).unwrap();
+    for machine in MACHINES {
+        doc.remove_machine(machine);
+    }
+    doc.render()
+}
+
+/// Compares with `<fixture>.<suffix>`; `BLESS=1` writes the file instead (review the diff).
+fn check_expected(fixture: &Path, suffix: &str, actual: &[u8]) {
+    let expected_path = fixture.with_extension(format!("netrc.{suffix}"));
+    if std::env::var_os("BLESS").is_some() {
+        fs::write(&expected_path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read(&expected_path)
+        .unwrap_or_else(|_| panic!("{} is missing; run with BLESS=1", expected_path.display()));
+    assert_eq!(
+        String::from_utf8_lossy(actual),
+        String::from_utf8_lossy(&expected),
+        "{}",
+        expected_path.display()
+    );
+    assert_eq!(actual, expected, "{}", expected_path.display());
+}
+
+#[test]
+fn unedited_fixtures_render_byte_for_byte() {
+    for fixture in fixtures() {
+        let bytes = fs::read(&fixture).unwrap();
+        let doc = NetrcDocument::parse(bytes.clone()).unwrap();
+        assert_eq!(doc.render(), bytes, "{}", fixture.display());
+    }
+}
+
+#[test]
+fn fixtures_after_login_and_logout() {
+    for fixture in fixtures() {
+        let before = fs::read(&fixture).unwrap();
+        let after_login = login(&before);
+        check_expected(&fixture, "login", &after_login);
+        check_expected(&fixture, "logout", &logout(&before));
+        // Logging in twice changes nothing; logging out after logging in leaves no BSR entry.
+        assert_eq!(login(&after_login), after_login, "{}", fixture.display());
+        let doc = NetrcDocument::parse(logout(&after_login)).unwrap();
+        for machine in MACHINES {
+            assert!(!matches!(doc.lookup(machine), Lookup::Machine(_)));
+        }
+    }
+}
+
+/// What Python's `netrc` module reads: `{host: [login, account, password]}`.
+fn python_view(path: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let script = r#"
+import json, netrc, sys
+try:
+    hosts = netrc.netrc(sys.argv[1]).hosts
+except Exception as e:
+    print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+else:
+    print(json.dumps({"hosts": {k: list(v) for k, v in hosts.items()}}))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    if let Some(err) = value.get("error") {
+        return Err(err.to_string());
+    }
+    Ok(serde_json::from_value(value["hosts"].clone()).unwrap())
+}
+
+#[test]
+fn python_reads_what_we_meant_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for fixture in fixtures() {
+        let before = fs::read(&fixture).unwrap();
+        let before_path = dir.path().join("before");
+        fs::write(&before_path, &before).unwrap();
+        // Python rejects some valid files (unknown tokens, unclosed macros); skip only those.
+        let Ok(mut view) = python_view(&before_path) else {
+            continue;
+        };
+        for (edit, expected) in [(login as fn(&[u8]) -> Vec<u8>, true), (logout, false)] {
+            let after_path = dir.path().join("after");
+            fs::write(&after_path, edit(&before)).unwrap();
+            let after = python_view(&after_path)
+                .unwrap_or_else(|e| panic!("{}: python fails after edit: {e}", fixture.display()));
+            for machine in MACHINES {
+                view.remove(machine);
+                let entry = after.get(machine);
+                if expected {
+                    let want = vec![USER.to_owned(), String::new(), TOKEN.to_owned()];
+                    let got = entry.map(|e| vec![e[0].clone(), String::new(), e[2].clone()]);
+                    assert_eq!(got, Some(want), "{} {machine}", fixture.display());
+                } else {
+                    assert_eq!(entry, None, "{} {machine}", fixture.display());
+                }
+            }
+            let mut others = after.clone();
+            for machine in MACHINES {
+                others.remove(machine);
+            }
+            assert_eq!(
+                others,
+                view,
+                "{}: other machines changed",
+                fixture.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "python could read only {checked} fixtures");
+}
+
+#[test]
+fn netrc_rs_reads_what_we_meant_to_write() {
+    let mut checked = 0;
+    for fixture in fixtures() {
+        let before = fs::read(&fixture).unwrap();
+        let Ok(text) = String::from_utf8(before.clone()) else {
+            continue;
+        };
+        if netrc_rs::Netrc::parse(&text, true).is_err() {
+            continue;
+        }
+        let after = String::from_utf8(login(&before)).unwrap();
+        let parsed = netrc_rs::Netrc::parse(&after, true)
+            .unwrap_or_else(|e| panic!("{}: netrc-rs fails after edit: {e:?}", fixture.display()));
+        for machine in MACHINES {
+            let found: Vec<_> = parsed
+                .machines
+                .iter()
+                .filter(|m| m.name.as_deref() == Some(machine))
+                .collect();
+            assert_eq!(found.len(), 1, "{} {machine}", fixture.display());
+            assert_eq!(
+                found[0].login.as_deref(),
+                Some(USER),
+                "{}",
+                fixture.display()
+            );
+            assert_eq!(
+                found[0].password.as_deref(),
+                Some(TOKEN),
+                "{}",
+                fixture.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "netrc-rs could read only {checked} fixtures");
+}
+
+/// Netrc-shaped text: keywords, names, values, comments and separators in any order.
+fn netrc_text() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(&b"machine"[..]),
+        Just(&b"default"[..]),
+        Just(&b"login"[..]),
+        Just(&b"password"[..]),
+        Just(&b"account"[..]),
+        Just(&b"macdef"[..]),
+        Just(&b"buf.build"[..]),
+        Just(&b"go.buf.build"[..]),
+        Just(&b"example.com"[..]),
+        Just(&b"x"[..]),
+        Just(&b"#"[..]),
+        Just(&b"# a comment"[..]),
+        Just(&b"\"quoted \\\" value\""[..]),
+        Just(&b"caf\xe9"[..]),
+        Just(&b" "[..]),
+        Just(&b"\t"[..]),
+        Just(&b"\n"[..]),
+        Just(&b"\r\n"[..]),
+        Just(&b"\n\n"[..]),
+    ];
+    prop::collection::vec(piece, 0..60).prop_map(|pieces| {
+        let mut text = Vec::new();
+        for piece in pieces {
+            let needs_space = !text.is_empty()
+                && !matches!(text.last(), Some(b' ' | b'\t' | b'\n'))
+                && !matches!(piece[0], b' ' | b'\t' | b'\n' | b'\r');
+            if needs_space {
+                text.push(b' ');
+            }
+            text.extend_from_slice(piece);
+        }
+        text
+    })
+}
+
+fn any_text() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![netrc_text(), prop::collection::vec(any::<u8>(), 0..200)]
+}
+
+/// Every entry other than `machine`'s, as (name, login, password, account).
+type View = Vec<(
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<String>,
+    Option<Vec<u8>>,
+)>;
+
+fn others(doc: &NetrcDocument, machine: &str) -> View {
+    doc.entries_iter()
+        .filter(|e| e.name().as_deref() != Some(machine.as_bytes()))
+        .map(|e| {
+            (
+                e.name().map(|n| n.into_owned()),
+                e.login().map(|l| l.into_owned()),
+                e.password().map(|p| p.expose().to_owned()),
+                e.account().map(|a| a.into_owned()),
+            )
+        })
+        .collect()
+}
+
+fn set(doc: &mut NetrcDocument, token: &str) {
+    doc.set_machine("buf.build", USER, &Token::new(token))
+        .unwrap();
+}
+
+/// `after` is `before` with nothing but line-break bytes (at most four: the one that keeps a
+/// new entry off the previous token, or the empty line that closes a macro) inserted at one
+/// place.
+fn only_line_breaks_inserted(before: &[u8], after: &[u8]) -> bool {
+    if after.len() < before.len() || after.len() - before.len() > 4 {
+        return false;
+    }
+    let prefix = before.iter().zip(after).take_while(|(x, y)| x == y).count();
+    let inserted = after.len() - before.len();
+    after[..prefix] == before[..prefix]
+        && after[prefix + inserted..] == before[prefix..]
+        && after[prefix..prefix + inserted]
+            .iter()
+            .all(|&c| c == b'\n' || c == b'\r')
+}
+
+#[test]
+fn line_break_check_is_strict() {
+    assert!(only_line_breaks_inserted(b"a b", b"a \nb"));
+    assert!(only_line_breaks_inserted(b"ab", b"ab"));
+    assert!(!only_line_breaks_inserted(b"a b", b"a \nc"));
+    assert!(!only_line_breaks_inserted(b"a b", b"a x b"));
+    assert!(!only_line_breaks_inserted(b"a b", b"a b\n\n\n\n\n"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn render_of_parse_is_identity(text in any_text()) {
+        if let Ok(doc) = NetrcDocument::parse(text.clone()) {
+            prop_assert_eq!(doc.render(), text);
+        }
+    }
+
+    #[test]
+    fn set_changes_only_the_edited_entry(text in netrc_text()) {
+        let Ok(doc) = NetrcDocument::parse(text.clone()) else { return Ok(()) };
+        let mut edited = doc.clone();
+        set(&mut edited, "tok1");
+        let rendered = edited.render();
+        let reparsed = NetrcDocument::parse(rendered.clone()).expect("our output parses");
+        prop_assert_eq!(others(&reparsed, "buf.build"), others(&doc, "buf.build"));
+        let Lookup::Machine(entry) = reparsed.lookup("buf.build") else {
+            return Err(TestCaseError::fail("buf.build is missing after set"));
+        };
+        prop_assert_eq!(entry.login().map(|l| l.into_owned()), Some(USER.as_bytes().to_vec()));
+        prop_assert_eq!(entry.password().map(|p| p.expose().to_owned()), Some("tok1".to_owned()));
+
+        // Bytes: with buf.build removed from both, the only difference allowed is the line
+        // break that keeps a new entry off the previous token.
+        let mut a = doc.clone();
+        a.remove_machine("buf.build");
+        let mut b = edited.clone();
+        b.remove_machine("buf.build");
+        prop_assert!(only_line_breaks_inserted(&a.render(), &b.render()));
+    }
+
+    #[test]
+    fn set_then_remove_leaves_the_original(text in netrc_text()) {
+        let Ok(doc) = NetrcDocument::parse(text.clone()) else { return Ok(()) };
+        if !matches!(doc.lookup("buf.build"), Lookup::Machine(_)) {
+            let mut edited = doc.clone();
+            set(&mut edited, "tok1");
+            prop_assert_eq!(edited.remove_machine("buf.build"), 1);
+            prop_assert!(only_line_breaks_inserted(&text, &edited.render()));
+        }
+    }
+
+    #[test]
+    fn set_is_idempotent(text in netrc_text()) {
+        let Ok(mut doc) = NetrcDocument::parse(text) else { return Ok(()) };
+        set(&mut doc, "tok1");
+        let once = doc.render();
+        set(&mut doc, "tok1");
+        prop_assert_eq!(doc.render(), once.clone());
+        let mut reparsed = NetrcDocument::parse(once.clone()).unwrap();
+        set(&mut reparsed, "tok1");
+        prop_assert_eq!(reparsed.render(), once);
+    }
+}
