@@ -5,3 +5,4 @@
 
 pub mod netrc;
 pub mod secret;
+pub mod store;

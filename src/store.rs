@@ -1,0 +1,580 @@
+//! Where the netrc lives and how it is changed without ever leaving it half-written.
+//!
+//! Every edit runs under an exclusive `flock` on the file's directory (the file itself may not
+//! exist yet, and it is replaced by rename, so its inode is no stable thing to lock). The new
+//! content goes to a temporary file beside the netrc, created `0600`, is fsynced and renamed
+//! over the old file, and the directory is fsynced. The kernel drops the lock when a process
+//! dies, so a killed run never blocks the next one; the temporary file has a fixed name, so the
+//! next run sweeps away whatever a killed one left.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::netrc::{NetrcDocument, SyntaxError};
+
+/// The operating system family, which decides the netrc's file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Unix,
+    Windows,
+}
+
+impl Os {
+    pub fn current() -> Os {
+        if cfg!(windows) { Os::Windows } else { Os::Unix }
+    }
+}
+
+/// The inputs that decide where the netrc is, so that [`netrc_path`] stays a pure function.
+#[derive(Debug, Clone, Default)]
+pub struct PathEnv {
+    /// `$NETRC`.
+    pub netrc: Option<OsString>,
+    /// `$HOME`.
+    pub home: Option<OsString>,
+    /// The platform's idea of the home directory, used when `$HOME` is unset or empty.
+    pub platform_home: Option<PathBuf>,
+}
+
+impl PathEnv {
+    /// Reads the real environment.
+    pub fn from_process() -> Self {
+        PathEnv {
+            netrc: std::env::var_os("NETRC"),
+            home: std::env::var_os("HOME"),
+            platform_home: dirs::home_dir(),
+        }
+    }
+}
+
+/// Where the netrc is: `$NETRC` if set and non-empty, else `.netrc` (`_netrc` on Windows) in
+/// `$HOME` or, failing that, the platform's home directory.
+pub fn netrc_path(env: &PathEnv, os: Os) -> Result<PathBuf, StoreError> {
+    let non_empty = |v: &Option<OsString>| v.clone().filter(|v| !v.is_empty());
+    if let Some(netrc) = non_empty(&env.netrc) {
+        return Ok(PathBuf::from(netrc));
+    }
+    let home = non_empty(&env.home)
+        .or_else(|| env.platform_home.clone().map(PathBuf::into_os_string))
+        .filter(|home| !home.is_empty())
+        .ok_or(StoreError::NoHome)?;
+    // Joined by hand with the target's separator, so both platforms are testable anywhere.
+    let (separator, name) = match os {
+        Os::Unix => ("/", ".netrc"),
+        Os::Windows => ("\\", "_netrc"),
+    };
+    let mut path = home;
+    let text = path.to_string_lossy();
+    let has_separator = text.ends_with('/') || (os == Os::Windows && text.ends_with('\\'));
+    if !has_separator {
+        path.push(separator);
+    }
+    path.push(name);
+    Ok(PathBuf::from(path))
+}
+
+/// How an edit reached the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The edit changed nothing; the file was not rewritten (or created).
+    Unchanged,
+    /// Written to a temporary file and renamed over the old one.
+    Atomically,
+    /// No temporary file could be created beside the netrc (a read-only directory holding a
+    /// writable file), so the file was rewritten in place. A crash during this write could have
+    /// left it partial; callers say so.
+    InPlace,
+}
+
+/// What [`NetrcFile::edit`] did besides the edit itself.
+#[derive(Debug)]
+pub struct EditReport<T> {
+    /// What the edit function returned.
+    pub value: T,
+    pub written: Written,
+    /// The old mode when the file was readable or writable by group or others and has been
+    /// narrowed to `0600`.
+    pub narrowed_from: Option<u32>,
+}
+
+/// Failures of finding, reading, locking and writing the netrc. Each names the file.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(
+        "cannot find the netrc file: HOME is not set and the home directory is unknown; set NETRC to the file's path"
+    )]
+    NoHome,
+    #[error("cannot edit {path}: {source}; the file was left untouched")]
+    Syntax {
+        path: PathBuf,
+        #[source]
+        source: SyntaxError,
+    },
+    #[error("{path} is a directory, not a netrc file")]
+    IsDirectory { path: PathBuf },
+    #[error("{path} is not a regular file, so bsr will not rewrite it")]
+    NotRegularFile { path: PathBuf },
+    #[error("{path} is read-only; make it writable (chmod u+w) and try again")]
+    ReadOnly { path: PathBuf },
+    #[error("the directory {dir} for {path} does not exist")]
+    MissingDirectory { path: PathBuf, dir: PathBuf },
+    #[error("cannot write {path}: the directory {dir} is not writable")]
+    DirectoryNotWritable { path: PathBuf, dir: PathBuf },
+    #[error("no space left on the device holding {path}; the file was left unchanged")]
+    DiskFull { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot write {path}: {source}; the file was left unchanged")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot lock {path} for editing: {source}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The user's netrc file.
+#[derive(Debug, Clone)]
+pub struct NetrcFile {
+    path: PathBuf,
+}
+
+impl NetrcFile {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        NetrcFile { path: path.into() }
+    }
+
+    /// The path as the user knows it (before following symbolic links), for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads and parses the file; `None` when it does not exist. Needs no lock: writers replace
+    /// the file by rename, so a reader sees the old or the new content whole.
+    pub fn read(&self) -> Result<Option<NetrcDocument>, StoreError> {
+        let target = self.resolve()?;
+        match read_existing(&target, &self.path)? {
+            None => Ok(None),
+            Some((bytes, _)) => self.parse(bytes).map(Some),
+        }
+    }
+
+    /// Checks, without changing anything, that an edit could be written: the file is a
+    /// writable regular file, or it does not exist and its directory is writable. `login` calls
+    /// this before the token leaves the machine.
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        let target = self.resolve()?;
+        match fs::metadata(&target) {
+            Ok(meta) => {
+                self.check_kind(&meta)?;
+                if meta.permissions().readonly() {
+                    return Err(StoreError::ReadOnly {
+                        path: self.path.clone(),
+                    });
+                }
+                OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .map(drop)
+                    .map_err(|source| self.write_error(source))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let dir = parent_dir(&target);
+                match fs::metadata(dir) {
+                    Ok(meta) if meta.is_dir() => {
+                        if is_writable_dir(dir) {
+                            Ok(())
+                        } else {
+                            Err(StoreError::DirectoryNotWritable {
+                                path: self.path.clone(),
+                                dir: dir.to_path_buf(),
+                            })
+                        }
+                    }
+                    _ => Err(StoreError::MissingDirectory {
+                        path: self.path.clone(),
+                        dir: dir.to_path_buf(),
+                    }),
+                }
+            }
+            Err(source) => Err(StoreError::Read {
+                path: self.path.clone(),
+                source,
+            }),
+        }
+    }
+
+    /// Locks the file, parses it (an empty document when it does not exist), runs `edit` on it
+    /// and, if the bytes changed, writes the result safely. A file that does not exist is only
+    /// created when the edit adds something. An existing file that group or others can access
+    /// is narrowed to `0600`.
+    pub fn edit<T, E>(
+        &self,
+        edit: impl FnOnce(&mut NetrcDocument) -> Result<T, E>,
+    ) -> Result<EditReport<T>, E>
+    where
+        E: From<StoreError>,
+    {
+        let target = self.resolve()?;
+        let dir = parent_dir(&target);
+        let lock = self.lock(dir)?;
+
+        let existing = read_existing(&target, &self.path)?;
+        let (bytes, meta) = match existing {
+            Some((bytes, meta)) => (bytes, Some(meta)),
+            None => (Vec::new(), None),
+        };
+        // Only a regular file is ever narrowed or rewritten (`NETRC=/dev/null` is common).
+        let mode = meta.as_ref().filter(|meta| meta.is_file()).map(mode_of);
+        let mut document = self.parse(bytes)?;
+        let value = edit(&mut document)?;
+        let narrowed_from = mode.filter(|mode| mode & 0o077 != 0);
+
+        let rendered = document.render();
+        if rendered == document.source() {
+            if narrowed_from.is_some() {
+                set_private(&target).map_err(|source| self.write_error(source))?;
+            }
+            return Ok(EditReport {
+                value,
+                written: Written::Unchanged,
+                narrowed_from,
+            });
+        }
+        if let Some(meta) = &meta {
+            self.check_kind(meta)?;
+        }
+        if mode.is_some_and(|mode| mode & 0o222 == 0) {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            }
+            .into());
+        }
+        let written = self.write(&target, dir, &lock, &rendered, mode.is_some())?;
+        Ok(EditReport {
+            value,
+            written,
+            narrowed_from,
+        })
+    }
+
+    fn parse(&self, bytes: Vec<u8>) -> Result<NetrcDocument, StoreError> {
+        NetrcDocument::parse(bytes).map_err(|source| StoreError::Syntax {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Follows symbolic links so that the link stays and its target is rewritten.
+    fn resolve(&self) -> Result<PathBuf, StoreError> {
+        let mut path = self.path.clone();
+        for _ in 0..40 {
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let link = fs::read_link(&path).map_err(|source| self.read_error(source))?;
+                    path = parent_dir(&path).join(link);
+                }
+                _ => return Ok(path),
+            }
+        }
+        Err(self.read_error(io::Error::other("too many levels of symbolic links")))
+    }
+
+    fn lock(&self, dir: &Path) -> Result<File, StoreError> {
+        let lock_error = |source| StoreError::Lock {
+            path: self.path.clone(),
+            source,
+        };
+        let dir_handle = File::open(dir).map_err(|source| match source.kind() {
+            io::ErrorKind::NotFound => StoreError::MissingDirectory {
+                path: self.path.clone(),
+                dir: dir.to_path_buf(),
+            },
+            _ => lock_error(source),
+        })?;
+        dir_handle.lock().map_err(lock_error)?;
+        Ok(dir_handle)
+    }
+
+    fn check_kind(&self, meta: &fs::Metadata) -> Result<(), StoreError> {
+        if meta.is_dir() {
+            Err(StoreError::IsDirectory {
+                path: self.path.clone(),
+            })
+        } else if !meta.is_file() {
+            Err(StoreError::NotRegularFile {
+                path: self.path.clone(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    fn write(
+        &self,
+        target: &Path,
+        dir: &Path,
+        dir_handle: &File,
+        content: &[u8],
+        exists: bool,
+    ) -> Result<Written, StoreError> {
+        let temp = temp_path(target);
+        // A run killed mid-write leaves its temporary file; we hold the lock, so it is stale.
+        let _ = fs::remove_file(&temp);
+        let mut file = match create_private(&temp) {
+            Ok(file) => file,
+            Err(e) if exists && is_permission_error(&e) => {
+                self.write_in_place(target, content)?;
+                return Ok(Written::InPlace);
+            }
+            Err(e) if is_permission_error(&e) => {
+                return Err(StoreError::DirectoryNotWritable {
+                    path: self.path.clone(),
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Err(source) => return Err(self.write_error(source)),
+        };
+        let result = (|| {
+            file.write_all(content)?;
+            keep_owner(&file, target);
+            file.sync_all()?;
+            drop(file);
+            fs::rename(&temp, target)
+        })();
+        if let Err(source) = result {
+            let _ = fs::remove_file(&temp);
+            return Err(self.write_error(source));
+        }
+        // The rename is done; a failed directory fsync cannot be undone and only matters for
+        // a power cut, so it is not reported as a failed write.
+        let _ = dir_handle.sync_all();
+        Ok(Written::Atomically)
+    }
+
+    fn write_in_place(&self, target: &Path, content: &[u8]) -> Result<(), StoreError> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .open(target)
+            .map_err(|source| self.write_error(source))?;
+        // Reserve the space first, so that a full disk fails before the old bytes are touched.
+        reserve(&file, content.len()).map_err(|source| self.write_error(source))?;
+        (|| {
+            file.write_all(content)?;
+            file.set_len(content.len() as u64)?;
+            file.sync_all()?;
+            set_private(target)
+        })()
+        .map_err(|source| self.write_error(source))
+    }
+
+    fn read_error(&self, source: io::Error) -> StoreError {
+        StoreError::Read {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn write_error(&self, source: io::Error) -> StoreError {
+        let path = self.path.clone();
+        match source.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+                StoreError::DiskFull { path }
+            }
+            io::ErrorKind::IsADirectory => StoreError::IsDirectory { path },
+            _ => StoreError::Write { path, source },
+        }
+    }
+}
+
+fn read_existing(
+    target: &Path,
+    shown: &Path,
+) -> Result<Option<(Vec<u8>, fs::Metadata)>, StoreError> {
+    let file = NetrcFile::new(shown);
+    let meta = match fs::metadata(target) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(file.read_error(source)),
+    };
+    if meta.is_dir() {
+        return Err(StoreError::IsDirectory {
+            path: shown.to_path_buf(),
+        });
+    }
+    let bytes = fs::read(target).map_err(|source| file.read_error(source))?;
+    Ok(Some((bytes, meta)))
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target.file_name().unwrap_or(OsStr::new("netrc"));
+    let mut temp = name.to_os_string();
+    temp.push(".bsr-tmp");
+    parent_dir(target).join(temp)
+}
+
+fn is_permission_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+#[cfg(unix)]
+mod platform {
+    use std::ffi::CString;
+    use std::fs::{self, File, OpenOptions, Permissions};
+    use std::io;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    use std::os::unix::io::AsRawFd;
+    use std::path::Path;
+
+    pub fn create_private(path: &Path) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+    }
+
+    pub fn mode_of(meta: &fs::Metadata) -> u32 {
+        meta.mode() & 0o7777
+    }
+
+    pub fn set_private(path: &Path) -> io::Result<()> {
+        fs::set_permissions(path, Permissions::from_mode(0o600))
+    }
+
+    /// A replacement file belongs to whoever ran bsr; when that is root editing a user's
+    /// netrc (`sudo` keeping `HOME`), give it back to the user so they can still read it.
+    pub fn keep_owner(file: &File, old: &Path) {
+        if let Ok(meta) = fs::metadata(old) {
+            let _ = std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()));
+        }
+    }
+
+    pub fn reserve(file: &File, len: usize) -> io::Result<()> {
+        let Ok(len) = libc::off_t::try_from(len) else {
+            return Err(io::Error::from(io::ErrorKind::FileTooLarge));
+        };
+        // SAFETY: a valid open descriptor and a non-negative length.
+        match unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) } {
+            0 => Ok(()),
+            // Some file systems cannot preallocate; the write goes ahead without the guarantee.
+            libc::EOPNOTSUPP | libc::EINVAL => Ok(()),
+            errno => Err(io::Error::from_raw_os_error(errno)),
+        }
+    }
+
+    pub fn is_writable_dir(dir: &Path) -> bool {
+        let Ok(c_path) = CString::new(dir.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: a valid NUL-terminated path.
+        unsafe { libc::access(c_path.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+    }
+}
+
+#[cfg(not(unix))]
+mod platform {
+    use std::fs::{self, File, OpenOptions};
+    use std::io;
+    use std::path::Path;
+
+    pub fn create_private(path: &Path) -> io::Result<File> {
+        OpenOptions::new().write(true).create_new(true).open(path)
+    }
+
+    pub fn mode_of(meta: &fs::Metadata) -> u32 {
+        if meta.permissions().readonly() {
+            0o400
+        } else {
+            0o600
+        }
+    }
+
+    pub fn set_private(_path: &Path) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn keep_owner(_file: &File, _old: &Path) {}
+
+    pub fn reserve(_file: &File, _len: usize) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn is_writable_dir(dir: &Path) -> bool {
+        fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly())
+    }
+}
+
+use platform::{create_private, is_writable_dir, keep_owner, mode_of, reserve, set_private};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(netrc: Option<&str>, home: Option<&str>, platform_home: Option<&str>) -> PathEnv {
+        PathEnv {
+            netrc: netrc.map(OsString::from),
+            home: home.map(OsString::from),
+            platform_home: platform_home.map(PathBuf::from),
+        }
+    }
+
+    #[test]
+    fn netrc_variable_wins() {
+        let path = netrc_path(&env(Some("/x/my-netrc"), Some("/home/a"), None), Os::Unix);
+        assert_eq!(path.unwrap(), PathBuf::from("/x/my-netrc"));
+    }
+
+    #[test]
+    fn empty_netrc_variable_is_ignored() {
+        let path = netrc_path(&env(Some(""), Some("/home/a"), None), Os::Unix);
+        assert_eq!(path.unwrap(), PathBuf::from("/home/a/.netrc"));
+    }
+
+    #[test]
+    fn home_then_platform_home() {
+        let from_home = netrc_path(&env(None, Some("/home/a/"), Some("/p")), Os::Unix);
+        assert_eq!(from_home.unwrap(), PathBuf::from("/home/a/.netrc"));
+        let from_platform = netrc_path(&env(None, Some(""), Some("/p")), Os::Unix);
+        assert_eq!(from_platform.unwrap(), PathBuf::from("/p/.netrc"));
+    }
+
+    #[test]
+    fn windows_uses_underscore_netrc() {
+        let path = netrc_path(&env(None, Some(r"C:\Users\ann"), None), Os::Windows);
+        assert_eq!(path.unwrap(), PathBuf::from(r"C:\Users\ann\_netrc"));
+        let trailing = netrc_path(&env(None, Some(r"C:\Users\ann\"), None), Os::Windows);
+        assert_eq!(trailing.unwrap(), PathBuf::from(r"C:\Users\ann\_netrc"));
+    }
+
+    #[test]
+    fn no_home_at_all_is_an_error() {
+        let err = netrc_path(&env(None, None, None), Os::Unix).unwrap_err();
+        assert!(matches!(err, StoreError::NoHome));
+        assert!(err.to_string().contains("set NETRC"));
+    }
+}

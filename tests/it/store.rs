@@ -1,0 +1,461 @@
+//! The store on real files and real processes: permissions, links, odd paths, concurrent
+//! writers, writers killed mid-write and a full disk.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+use bsr::netrc::{InvalidValue, Lookup, NetrcDocument};
+use bsr::secret::Token;
+use bsr::store::{NetrcFile, StoreError, Written};
+use tempfile::TempDir;
+
+use crate::helper;
+
+#[derive(Debug, thiserror::Error)]
+enum EditError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Value(#[from] InvalidValue),
+}
+
+fn login(file: &NetrcFile, password: &str) -> Result<Written, EditError> {
+    file.edit(|doc| -> Result<(), EditError> {
+        for machine in ["buf.build", "go.buf.build"] {
+            doc.set_machine(machine, "alice", &Token::new(password))?;
+        }
+        Ok(())
+    })
+    .map(|report| report.written)
+}
+
+fn logout(file: &NetrcFile) -> Result<usize, StoreError> {
+    file.edit(|doc| -> Result<usize, StoreError> {
+        Ok(doc.remove_machine("buf.build") + doc.remove_machine("go.buf.build"))
+    })
+    .map(|report| report.value)
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().mode() & 0o777
+}
+
+fn password_of(bytes: Vec<u8>, machine: &str) -> Option<String> {
+    match NetrcDocument::parse(bytes).unwrap().lookup(machine) {
+        Lookup::Machine(entry) => entry.password().map(|p| p.expose().to_owned()),
+        _ => None,
+    }
+}
+
+const OTHER: &str = "# mine\nmachine github.com login octocat password ghp_example\n";
+
+#[test]
+fn a_new_file_is_private_and_no_stray_file_is_left() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    let file = NetrcFile::new(&path);
+    assert_eq!(login(&file, "t1").unwrap(), Written::Atomically);
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(names_in(dir.path()), [".netrc"]);
+    assert_eq!(
+        password_of(fs::read(&path).unwrap(), "go.buf.build").as_deref(),
+        Some("t1")
+    );
+}
+
+#[test]
+fn removing_from_a_missing_file_creates_nothing() {
+    let dir = TempDir::new().unwrap();
+    let file = NetrcFile::new(dir.path().join(".netrc"));
+    assert_eq!(logout(&file).unwrap(), 0);
+    assert!(names_in(dir.path()).is_empty());
+}
+
+#[test]
+fn an_unchanged_edit_does_not_rewrite() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, OTHER).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let inode = fs::metadata(&path).unwrap().ino();
+    assert_eq!(logout(&NetrcFile::new(&path)).unwrap(), 0);
+    assert_eq!(fs::metadata(&path).unwrap().ino(), inode);
+    assert_eq!(fs::read_to_string(&path).unwrap(), OTHER);
+}
+
+#[test]
+fn loose_permissions_are_narrowed_and_reported() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, OTHER).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let report = NetrcFile::new(&path)
+        .edit(|doc| -> Result<(), EditError> {
+            Ok(doc.set_machine("buf.build", "alice", &Token::new("t"))?)
+        })
+        .unwrap();
+    assert_eq!(report.narrowed_from, Some(0o644));
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn a_symlinked_netrc_stays_a_symlink() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("dotfiles")).unwrap();
+    let target = dir.path().join("dotfiles/netrc");
+    fs::write(&target, OTHER).unwrap();
+    let link = dir.path().join(".netrc");
+    symlink("dotfiles/netrc", &link).unwrap();
+
+    login(&NetrcFile::new(&link), "t1").unwrap();
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let content = fs::read(&target).unwrap();
+    assert!(content.starts_with(OTHER.as_bytes()));
+    assert_eq!(password_of(content, "buf.build").as_deref(), Some("t1"));
+    assert_eq!(names_in(&dir.path().join("dotfiles")), ["netrc"]);
+}
+
+#[test]
+fn a_dangling_symlink_creates_its_target() {
+    let dir = TempDir::new().unwrap();
+    let link = dir.path().join(".netrc");
+    symlink(dir.path().join("real-netrc"), &link).unwrap();
+    login(&NetrcFile::new(&link), "t1").unwrap();
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(mode(&dir.path().join("real-netrc")), 0o600);
+}
+
+#[test]
+fn a_directory_in_place_of_the_file_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::create_dir(&path).unwrap();
+    let file = NetrcFile::new(&path);
+    let err = login(&file, "t").unwrap_err();
+    assert!(
+        matches!(err, EditError::Store(StoreError::IsDirectory { .. })),
+        "{err}"
+    );
+    assert!(err.to_string().contains(".netrc is a directory"), "{err}");
+    assert!(matches!(
+        file.check_writable(),
+        Err(StoreError::IsDirectory { .. })
+    ));
+    assert!(names_in(&path).is_empty());
+}
+
+#[test]
+fn a_read_only_file_is_an_error_and_stays_intact() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, OTHER).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+    let file = NetrcFile::new(&path);
+    assert!(matches!(
+        file.check_writable(),
+        Err(StoreError::ReadOnly { .. })
+    ));
+    let err = login(&file, "t").unwrap_err();
+    assert!(err.to_string().contains("is read-only"), "{err}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), OTHER);
+    assert_eq!(mode(&path), 0o400);
+}
+
+#[test]
+fn a_missing_directory_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let file = NetrcFile::new(dir.path().join("no/such/dir/.netrc"));
+    assert!(matches!(
+        file.check_writable(),
+        Err(StoreError::MissingDirectory { .. })
+    ));
+    let err = login(&file, "t").unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+}
+
+#[test]
+fn an_unparsable_file_is_left_untouched_and_the_error_says_where() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    let text = "machine a login x\nmachine b password \"unclosed\n";
+    fs::write(&path, text).unwrap();
+    let err = login(&NetrcFile::new(&path), "t").unwrap_err().to_string();
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(err.contains("line 2, column 20"), "{err}");
+    assert!(err.contains("left untouched"), "{err}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn dev_null_is_read_but_never_replaced() {
+    let file = NetrcFile::new("/dev/null");
+    assert!(file.read().unwrap().unwrap().source().is_empty());
+    assert_eq!(logout(&file).unwrap(), 0);
+    let err = login(&file, "t").unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    let meta = fs::metadata("/dev/null").unwrap();
+    assert_eq!(meta.mode() & 0o777, 0o666);
+    assert!(!meta.is_file());
+}
+
+#[test]
+fn a_stale_temporary_file_is_swept_away() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(
+        dir.path().join(".netrc.bsr-tmp"),
+        "half a file from a killed run",
+    )
+    .unwrap();
+    login(&NetrcFile::new(&path), "t").unwrap();
+    assert_eq!(names_in(dir.path()), [".netrc"]);
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}{}",
+        cmd,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn result_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT ").map(str::to_owned))
+        .unwrap_or_else(|| panic!("no RESULT line in {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn helper_set(path: &Path, machine: &str, password: &str) -> Command {
+    let mut cmd = helper::command("set", path);
+    cmd.env("BSR_HELPER_MACHINE", machine)
+        .env("BSR_HELPER_LOGIN", "alice")
+        .env("BSR_HELPER_PASSWORD", password);
+    cmd
+}
+
+#[test]
+fn a_read_only_directory_falls_back_to_an_in_place_rewrite() {
+    // As an unprivileged user (root could create the temporary file anywhere): the directory
+    // is root's and read-only to them, the file is theirs.
+    let dir = TempDir::new().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, OTHER).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    let inode = fs::metadata(&path).unwrap().ino();
+
+    let mut cmd = Command::new("setpriv");
+    let set = helper_set(&path, "buf.build", "t-in-place");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(set.get_program())
+        .args(set.get_args())
+        .envs(set.get_envs().map(|(k, v)| (k, v.unwrap())));
+    let out = run(&mut cmd);
+    assert_eq!(result_line(&out), "written=in-place narrowed=Some(\"644\")");
+    assert_eq!(fs::metadata(&path).unwrap().ino(), inode);
+    assert_eq!(mode(&path), 0o600);
+    let content = fs::read(&path).unwrap();
+    assert!(content.starts_with(OTHER.as_bytes()));
+    assert_eq!(
+        password_of(content, "buf.build").as_deref(),
+        Some("t-in-place")
+    );
+    assert_eq!(names_in(dir.path()), [".netrc"]);
+}
+
+#[test]
+fn thirty_concurrent_writers_lose_no_update() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, OTHER).unwrap();
+    let children: Vec<Child> = (0..30)
+        .map(|i| {
+            helper_set(&path, &format!("host-{i}.example"), &format!("t{i}"))
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+    }
+    let content = fs::read(&path).unwrap();
+    assert!(content.starts_with(OTHER.as_bytes()));
+    for i in 0..30 {
+        let machine = format!("host-{i}.example");
+        assert_eq!(
+            password_of(content.clone(), &machine),
+            Some(format!("t{i}")),
+            "{machine}"
+        );
+    }
+    assert_eq!(names_in(dir.path()), [".netrc"]);
+}
+
+/// A small deterministic generator for kill delays (no dependency needed for this).
+struct XorShift(u64);
+
+impl XorShift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn a_writer_killed_at_any_instant_leaves_the_old_or_the_new_file() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    // A file large enough (about 200 KB) that kills often land during a write.
+    let mut initial = String::new();
+    for i in 0..3000 {
+        initial.push_str(&format!(
+            "machine host-{i}.example login user{i} password secret{i}\n"
+        ));
+    }
+    fs::write(&path, &initial).unwrap();
+    let state = |password: &str| {
+        let mut doc = NetrcDocument::parse(initial.clone().into_bytes()).unwrap();
+        doc.set_machine("buf.build", "alice", &Token::new(password))
+            .unwrap();
+        doc.render()
+    };
+    let valid = [
+        initial.clone().into_bytes(),
+        state("tokenA"),
+        state("tokenB"),
+    ];
+
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut seen = [0usize; 3];
+    let mut mid_write = 0;
+    let kills = 300;
+    for _ in 0..kills {
+        let mut child = helper::command("toggle", &path).spawn().unwrap();
+        std::thread::sleep(Duration::from_micros(2_000 + rng.below(30_000)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let content = fs::read(&path).unwrap();
+        let index = valid.iter().position(|v| *v == content);
+        assert!(
+            index.is_some(),
+            "partial or foreign content after a kill ({} bytes)",
+            content.len()
+        );
+        seen[index.unwrap()] += 1;
+        let names = names_in(dir.path());
+        assert!(
+            names == [".netrc"] || names == [".netrc", ".netrc.bsr-tmp"],
+            "{names:?}"
+        );
+        mid_write += usize::from(names.len() == 2);
+    }
+    // The kills must have landed at different points, or this test proved nothing.
+    assert!(seen[1] > 0 && seen[2] > 0, "states seen: {seen:?}");
+    assert!(mid_write > 0, "no kill landed during a write");
+    // The next normal run is not blocked and leaves no stray file.
+    let started = Instant::now();
+    logout(&NetrcFile::new(&path)).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(names_in(dir.path()), [".netrc"]);
+    eprintln!(
+        "kill loop: {kills} kills, {mid_write} during a write, states (initial, A, B): {seen:?}"
+    );
+}
+
+/// Runs `script` as root in a private mount namespace, so a test file system never outlives
+/// the test or shows up elsewhere.
+fn in_private_mount_namespace(script: &str, envs: &[(&str, &Path)]) -> Output {
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "--mount",
+        "--propagation",
+        "private",
+        "bash",
+        "-euc",
+        script,
+    ]);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    run(&mut cmd)
+}
+
+#[test]
+fn a_full_disk_leaves_the_old_file_intact() {
+    let dir = TempDir::new().unwrap();
+    let mount = dir.path().join("mnt");
+    fs::create_dir(&mount).unwrap();
+    let original = dir.path().join("original");
+    let mut text = String::from(OTHER);
+    for i in 0..500 {
+        text.push_str(&format!(
+            "machine host-{i}.example login user{i} password secret{i}\n"
+        ));
+    }
+    fs::write(&original, &text).unwrap();
+    let after = dir.path().join("after");
+    let set = helper_set(&mount.join(".netrc"), "buf.build", "t-full");
+    let helper_cmd: Vec<String> = std::iter::once(set.get_program())
+        .chain(set.get_args())
+        .map(|s| format!("'{}'", s.to_string_lossy()))
+        .collect();
+    let script = format!(
+        r#"mount -t tmpfs -o size=128k tmpfs "$MNT"
+cp "$ORIGINAL" "$MNT/.netrc"
+dd if=/dev/zero of="$MNT/filler" bs=1k 2>/dev/null || true
+{helper}
+cp "$MNT/.netrc" "$AFTER"
+ls -A "$MNT""#,
+        helper = helper_cmd.join(" ")
+    );
+    let mut envs: Vec<(&str, &Path)> =
+        vec![("MNT", &mount), ("ORIGINAL", &original), ("AFTER", &after)];
+    let helper_envs: Vec<(String, PathBuf)> = set
+        .get_envs()
+        .map(|(k, v)| (k.to_string_lossy().into_owned(), PathBuf::from(v.unwrap())))
+        .collect();
+    for (k, v) in &helper_envs {
+        envs.push((k, v));
+    }
+    let out = in_private_mount_namespace(&script, &envs);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("RESULT error=no space left on the device holding"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the file was left unchanged"), "{stdout}");
+    assert_eq!(fs::read_to_string(&after).unwrap(), text);
+    // No temporary file is left on the full disk either.
+    assert!(stdout.ends_with(".netrc\nfiller\n"), "{stdout}");
+}
