@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::SyntaxError;
-use super::lexer::{Lexer, Tok, line_end, line_start};
+use super::lexer::{Lexer, Tok, is_separator, line_end, line_start};
 use super::value::{Field, InvalidValue, validate_value};
 use crate::secret::Token;
 
@@ -209,7 +209,11 @@ impl NetrcDocument {
                 let Item::Entry(entry) = &self.items[first] else {
                     unreachable!("matches holds entry indices")
                 };
-                let rewritten = self.rewrite_entry(entry, login, password.expose());
+                let next_byte = self
+                    .items
+                    .get(first + 1)
+                    .and_then(|item| self.item_bytes(item).first().copied());
+                let rewritten = self.rewrite_entry(entry, next_byte, login, password.expose());
                 self.items[first] = Item::Entry(rewritten);
             }
             None => self.insert_entry(machine, login, password.expose()),
@@ -269,8 +273,14 @@ impl NetrcDocument {
     }
 
     /// The entry with its `login` and `password` values replaced (or added after the machine
-    /// name when missing), every other byte kept.
-    fn rewrite_entry(&self, entry: &Entry, login: &str, password: &str) -> Entry {
+    /// name when missing), every other byte kept. `next_byte` is the first byte after the entry.
+    fn rewrite_entry(
+        &self,
+        entry: &Entry,
+        next_byte: Option<u8>,
+        login: &str,
+        password: &str,
+    ) -> Entry {
         let old = self.text(&entry.text);
         let name_end = entry.name.map_or(0, |tok| tok.end);
         let mut splices: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
@@ -307,9 +317,17 @@ impl NetrcDocument {
 
         let mut text = Vec::with_capacity(old.len() + login.len() + password.len() + 20);
         let mut at = 0;
-        for (range, replacement) in splices {
+        let mut splices = splices.into_iter().peekable();
+        while let Some((range, replacement)) = splices.next() {
             text.extend_from_slice(&old[at..range.start]);
             text.extend_from_slice(&replacement);
+            // A quoted token ends at its closing quote even when a token follows without a
+            // separator (`"old"next`); a bare word in its place must not glue onto `next`.
+            let last_here = splices.peek().is_none_or(|(r, _)| r.start != range.end);
+            let following = old.get(range.end).copied().or(next_byte);
+            if last_here && following.is_some_and(|b| !is_separator(b)) {
+                text.push(b' ');
+            }
             at = range.end;
         }
         text.extend_from_slice(&old[at..]);

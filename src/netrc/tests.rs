@@ -305,3 +305,23 @@ fn user_is_a_synonym_for_login() {
     set(&mut doc, "a", "new", "q");
     assert_eq!(render(&doc), "machine a login new user new password q\n");
 }
+
+#[test]
+fn a_bare_word_never_glues_onto_a_following_token() {
+    // Found by the fuzzer: a quoted token ends at its closing quote, so `"old"next` is two
+    // tokens, and a bare replacement must keep them apart.
+    let mut doc = parse("machine a login \"old\"port password \"pw\"x\nmachine \"b\"account c\n");
+    set(&mut doc, "a", "new", "newpw");
+    set(&mut doc, "b", "lb", "pb");
+    assert_eq!(
+        render(&doc),
+        "machine a login new port password newpw x\nmachine \"b\" login lb password pb account c\n"
+    );
+    let mut doc = parse("machine a login l password \"p\"machine b login m\n");
+    set(&mut doc, "a", "l2", "p2");
+    assert_eq!(
+        render(&doc),
+        "machine a login l2 password p2 machine b login m\n"
+    );
+    assert_eq!(login_of(&doc, "b").as_deref(), Some("m"));
+}

@@ -218,11 +218,19 @@ fn netrc_text() -> impl Strategy<Value = Vec<u8>> {
         Just(&b"\n"[..]),
         Just(&b"\r\n"[..]),
         Just(&b"\n\n"[..]),
+        // Whole phrases, so that entries for the edited machine with quoted values are common.
+        Just(&b"machine buf.build"[..]),
+        Just(&b"login \"q u\""[..]),
+        Just(&b"password \"p w\""[..]),
+        Just(&b"login x"[..]),
+        Just(&b"password y"[..]),
     ];
-    prop::collection::vec(piece, 0..60).prop_map(|pieces| {
+    // `glue` sometimes leaves out the separator, as in `"quoted"next` (a fuzzer find).
+    prop::collection::vec((piece, prop::bool::weighted(0.1)), 0..60).prop_map(|pieces| {
         let mut text = Vec::new();
-        for piece in pieces {
-            let needs_space = !text.is_empty()
+        for (piece, glue) in pieces {
+            let needs_space = !glue
+                && !text.is_empty()
                 && !matches!(text.last(), Some(b' ' | b'\t' | b'\n'))
                 && !matches!(piece[0], b' ' | b'\t' | b'\n' | b'\r');
             if needs_space {
