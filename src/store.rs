@@ -9,7 +9,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -243,8 +243,7 @@ impl NetrcFile {
         let value = edit(&mut document)?;
         let narrowed_from = mode.filter(|mode| mode & 0o077 != 0);
 
-        let rendered = document.render();
-        if rendered == document.source() {
+        if !document.is_modified() {
             if narrowed_from.is_some() {
                 set_private(&target).map_err(|source| self.write_error(source))?;
             }
@@ -263,7 +262,7 @@ impl NetrcFile {
             }
             .into());
         }
-        let written = self.write(&target, dir, &lock, &rendered, mode.is_some())?;
+        let written = self.write(&target, dir, &lock, &document, mode.is_some())?;
         Ok(EditReport {
             value,
             written,
@@ -328,7 +327,7 @@ impl NetrcFile {
         target: &Path,
         dir: &Path,
         dir_handle: &File,
-        content: &[u8],
+        document: &NetrcDocument,
         exists: bool,
     ) -> Result<Written, StoreError> {
         let temp = temp_path(target);
@@ -337,7 +336,7 @@ impl NetrcFile {
         let mut file = match create_private(&temp) {
             Ok(file) => file,
             Err(e) if exists && is_permission_error(&e) => {
-                self.write_in_place(target, content)?;
+                self.write_in_place(target, document)?;
                 return Ok(Written::InPlace);
             }
             Err(e) if is_permission_error(&e) => {
@@ -349,7 +348,10 @@ impl NetrcFile {
             Err(source) => return Err(self.write_error(source)),
         };
         let result = (|| {
-            file.write_all(content)?;
+            let mut writer = BufWriter::with_capacity(64 * 1024, &mut file);
+            document.write_to(&mut writer)?;
+            writer.flush()?;
+            drop(writer);
             keep_owner(&file, target);
             file.sync_all()?;
             drop(file);
@@ -365,16 +367,20 @@ impl NetrcFile {
         Ok(Written::Atomically)
     }
 
-    fn write_in_place(&self, target: &Path, content: &[u8]) -> Result<(), StoreError> {
+    fn write_in_place(&self, target: &Path, document: &NetrcDocument) -> Result<(), StoreError> {
         let mut file = OpenOptions::new()
             .write(true)
             .open(target)
             .map_err(|source| self.write_error(source))?;
         // Reserve the space first, so that a full disk fails before the old bytes are touched.
-        reserve(&file, content.len()).map_err(|source| self.write_error(source))?;
+        let len = document.rendered_len();
+        reserve(&file, len).map_err(|source| self.write_error(source))?;
         (|| {
-            file.write_all(content)?;
-            file.set_len(content.len() as u64)?;
+            let mut writer = BufWriter::with_capacity(64 * 1024, &mut file);
+            document.write_to(&mut writer)?;
+            writer.flush()?;
+            drop(writer);
+            file.set_len(len as u64)?;
             file.sync_all()?;
             set_private(target)
         })()

@@ -7,6 +7,7 @@
 //! original buffer, so untouched bytes (CRLF, odd quoting, invalid UTF-8) come back unchanged.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 use std::ops::Range;
 
 use super::SyntaxError;
@@ -24,12 +25,15 @@ pub struct NetrcDocument {
     /// The text ends inside a `macdef` body that no empty line closes, so anything appended
     /// would become part of the macro.
     ends_in_open_macdef: bool,
+    /// An edit changed the bytes; an unmodified document renders as its source.
+    modified: bool,
 }
 
 #[derive(Debug, Clone)]
 enum Text {
-    Source(Range<usize>),
-    Owned(Vec<u8>),
+    /// A span of the source, as `start..end`.
+    Source(u32, u32),
+    Owned(Box<[u8]>),
 }
 
 #[derive(Debug, Clone)]
@@ -47,13 +51,14 @@ enum Key {
     Account,
 }
 
-/// One `machine` or `default` entry. Token spans are relative to the start of `text`.
+/// One `machine` or `default` entry; the name's span is relative to the start of `text`.
+/// Its fields are lexed again from `text` when they are needed (only for the one or two
+/// entries a command looks at), which keeps a parsed 100,000-entry file small.
 #[derive(Debug, Clone)]
 struct Entry {
     text: Text,
     /// The machine name; `None` for the `default` entry.
     name: Option<Tok>,
-    fields: Vec<(Key, Tok)>,
 }
 
 /// An entry as the scanner finds it, with spans into the whole text.
@@ -61,6 +66,7 @@ struct ScannedEntry {
     first: usize,
     last_end: usize,
     name: Option<Tok>,
+    /// Only collected when asked for.
     fields: Vec<(Key, Tok)>,
 }
 
@@ -108,9 +114,8 @@ impl<'a> EntryView<'a> {
 
     fn value(&self, key: Key) -> Option<Cow<'a, [u8]>> {
         let text = self.text;
-        self.entry
-            .fields
-            .iter()
+        entry_fields(text)
+            .into_iter()
             .rev()
             .find(|(k, _)| *k == key)
             .map(|(_, tok)| tok.decode(text))
@@ -121,8 +126,16 @@ impl NetrcDocument {
     /// Parses a netrc. Fails only where the structure is ambiguous (an unclosed quote, a keyword
     /// with nothing after it); unknown tokens are kept, not rejected.
     pub fn parse(source: Vec<u8>) -> Result<Self, SyntaxError> {
-        let (scanned, ends_in_open_macdef) = scan(&source)?;
-        let items = partition(&source, scanned);
+        if u32::try_from(source.len()).is_err() {
+            return Err(SyntaxError {
+                line: 1,
+                column: 1,
+                message: "the file is larger than 4 GiB, which no netrc is",
+            });
+        }
+        let mut partition = Partition::new(&source);
+        let ends_in_open_macdef = scan(&source, false, |entry| partition.push(entry))?;
+        let items = partition.finish();
         let crlf = source
             .iter()
             .position(|&b| b == b'\n')
@@ -132,21 +145,69 @@ impl NetrcDocument {
             items,
             crlf,
             ends_in_open_macdef,
+            modified: false,
         })
     }
 
     /// The document's bytes: the original input if nothing was edited.
     pub fn render(&self) -> Vec<u8> {
-        let len = self
-            .items
+        let mut out = Vec::with_capacity(self.rendered_len());
+        self.write_to(&mut out)
+            .expect("writing to a Vec cannot fail");
+        out
+    }
+
+    /// The length of [`render`](Self::render)'s output, without building it.
+    pub fn rendered_len(&self) -> usize {
+        self.items
             .iter()
             .map(|item| self.item_bytes(item).len())
-            .sum();
-        let mut out = Vec::with_capacity(len);
+            .sum()
+    }
+
+    /// Writes the document's bytes, in as few writes as the edits allow: untouched stretches of
+    /// the source go out as one slice each, so a large file is never copied in memory.
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        let mut pending: Option<Range<usize>> = None;
         for item in &self.items {
-            out.extend_from_slice(self.item_bytes(item));
+            match item {
+                Item::Raw(Text::Source(start, end))
+                | Item::Entry(Entry {
+                    text: Text::Source(start, end),
+                    ..
+                }) => {
+                    let (start, end) = (*start as usize, *end as usize);
+                    pending = match pending {
+                        Some(run) if run.end == start => Some(run.start..end),
+                        Some(run) => {
+                            out.write_all(&self.source[run])?;
+                            Some(start..end)
+                        }
+                        None => Some(start..end),
+                    };
+                }
+                Item::Raw(Text::Owned(bytes))
+                | Item::Entry(Entry {
+                    text: Text::Owned(bytes),
+                    ..
+                }) => {
+                    if let Some(run) = pending.take() {
+                        out.write_all(&self.source[run])?;
+                    }
+                    out.write_all(bytes)?;
+                }
+            }
         }
-        out
+        if let Some(run) = pending {
+            out.write_all(&self.source[run])?;
+        }
+        Ok(())
+    }
+
+    /// Whether an edit changed the bytes (setting a machine to the values it already has does
+    /// not).
+    pub fn is_modified(&self) -> bool {
+        self.modified
     }
 
     /// The bytes the document was parsed from.
@@ -205,6 +266,7 @@ impl NetrcDocument {
             Some((&first, duplicates)) => {
                 for &i in duplicates.iter().rev() {
                     self.items.remove(i);
+                    self.modified = true;
                 }
                 let Item::Entry(entry) = &self.items[first] else {
                     unreachable!("matches holds entry indices")
@@ -214,9 +276,15 @@ impl NetrcDocument {
                     .get(first + 1)
                     .and_then(|item| self.item_bytes(item).first().copied());
                 let rewritten = self.rewrite_entry(entry, next_byte, login, password.expose());
+                if self.text(&rewritten.text) != self.text(&entry.text) {
+                    self.modified = true;
+                }
                 self.items[first] = Item::Entry(rewritten);
             }
-            None => self.insert_entry(machine, login, password.expose()),
+            None => {
+                self.insert_entry(machine, login, password.expose());
+                self.modified = true;
+            }
         }
         Ok(())
     }
@@ -232,7 +300,9 @@ impl NetrcDocument {
                 Item::Raw(_) => true,
             })
             .collect();
-        before - self.items.len()
+        let removed = before - self.items.len();
+        self.modified |= removed > 0;
+        removed
     }
 
     fn entries(&self) -> impl Iterator<Item = &Entry> {
@@ -257,7 +327,7 @@ impl NetrcDocument {
 
     fn text<'a>(&'a self, text: &'a Text) -> &'a [u8] {
         match text {
-            Text::Source(range) => &self.source[range.clone()],
+            Text::Source(start, end) => &self.source[*start as usize..*end as usize],
             Text::Owned(bytes) => bytes,
         }
     }
@@ -282,14 +352,14 @@ impl NetrcDocument {
         password: &str,
     ) -> Entry {
         let old = self.text(&entry.text);
-        let name_end = entry.name.map_or(0, |tok| tok.end);
+        let name_end = entry.name.map_or(0, |tok| tok.range().end);
         let mut splices: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
         let mut first_login_end = None;
         let mut has_password = false;
-        for &(key, tok) in &entry.fields {
+        for (key, tok) in entry_fields(old) {
             let value = match key {
                 Key::Login => {
-                    first_login_end.get_or_insert(tok.end);
+                    first_login_end.get_or_insert(tok.range().end);
                     login
                 }
                 // Replaced so that Python agrees, but it does not count as a login: curl and
@@ -340,10 +410,10 @@ impl NetrcDocument {
             b"machine ",
             machine.as_bytes(),
             nl,
-            b"\tlogin ",
+            b"  login ",
             login.as_bytes(),
             nl,
-            b"\tpassword ",
+            b"  password ",
             password.as_bytes(),
             nl,
         ]
@@ -376,38 +446,54 @@ impl NetrcDocument {
             self.items.insert(at, entry);
         } else {
             self.items
-                .splice(at..at, [Item::Raw(Text::Owned(prefix)), entry]);
+                .splice(at..at, [Item::Raw(Text::Owned(prefix.into())), entry]);
         }
     }
 }
 
 /// Turns the text of one entry (built from validated values) back into an [`Entry`].
 fn reparse_entry(text: Vec<u8>) -> Entry {
-    let (mut scanned, _) = scan(&text).expect("an entry built from validated values lexes");
+    let mut found = Vec::new();
+    scan(&text, false, |entry| found.push(entry.name))
+        .expect("an entry built from validated values lexes");
     assert!(
-        scanned.len() == 1,
+        found.len() == 1,
         "an edited entry must stay one entry, found {}",
-        scanned.len()
+        found.len()
     );
-    let ScannedEntry { name, fields, .. } = scanned.remove(0);
     Entry {
-        text: Text::Owned(text),
-        name,
-        fields,
+        text: Text::Owned(text.into()),
+        name: found[0],
     }
 }
 
-/// Finds the entries and whether the text ends inside an unclosed macro.
-fn scan(src: &[u8]) -> Result<(Vec<ScannedEntry>, bool), SyntaxError> {
+/// The fields of the one entry in `text`, with spans relative to `text`.
+fn entry_fields(text: &[u8]) -> Vec<(Key, Tok)> {
+    let mut fields = Vec::new();
+    // The text was lexed before as part of the whole file, so it lexes again.
+    let _ = scan(text, true, |entry| {
+        if fields.is_empty() {
+            fields = entry.fields;
+        }
+    });
+    fields
+}
+
+/// Finds the entries, handing each to `on_entry` as soon as it ends, and returns whether the
+/// text ends inside an unclosed macro. Fields are collected only when `collect_fields` is set.
+fn scan(
+    src: &[u8],
+    collect_fields: bool,
+    mut on_entry: impl FnMut(ScannedEntry),
+) -> Result<bool, SyntaxError> {
     let mut lexer = Lexer::new(src);
-    let mut entries: Vec<ScannedEntry> = Vec::new();
-    let mut in_entry = false;
+    let mut current: Option<ScannedEntry> = None;
     let mut ends_in_open_macdef = false;
 
     let required = |lexer: &mut Lexer<'_>, after: Tok, message| -> Result<Tok, SyntaxError> {
         lexer
             .next_token()?
-            .ok_or_else(|| SyntaxError::at(src, after.start, message))
+            .ok_or_else(|| SyntaxError::at(src, after.range().start, message))
     };
 
     while let Some(tok) = lexer.next_token()? {
@@ -419,27 +505,31 @@ fn scan(src: &[u8]) -> Result<(Vec<ScannedEntry>, bool), SyntaxError> {
         match word.as_ref() {
             b"machine" => {
                 let name = required(&mut lexer, tok, "'machine' is not followed by a name")?;
-                entries.push(ScannedEntry {
-                    first: tok.start,
-                    last_end: name.end,
+                if let Some(done) = current.replace(ScannedEntry {
+                    first: tok.range().start,
+                    last_end: name.range().end,
                     name: Some(name),
                     fields: Vec::new(),
-                });
-                in_entry = true;
+                }) {
+                    on_entry(done);
+                }
             }
             b"default" => {
-                entries.push(ScannedEntry {
-                    first: tok.start,
-                    last_end: tok.end,
+                if let Some(done) = current.replace(ScannedEntry {
+                    first: tok.range().start,
+                    last_end: tok.range().end,
                     name: None,
                     fields: Vec::new(),
-                });
-                in_entry = true;
+                }) {
+                    on_entry(done);
+                }
             }
             b"macdef" => {
                 required(&mut lexer, tok, "'macdef' is not followed by a name")?;
                 ends_in_open_macdef = !lexer.skip_macdef_body();
-                in_entry = false;
+                if let Some(done) = current.take() {
+                    on_entry(done);
+                }
             }
             // Python's reader takes `user` as a synonym for `login`; so do we, so that
             // replacing the login also replaces it.
@@ -451,36 +541,50 @@ fn scan(src: &[u8]) -> Result<(Vec<ScannedEntry>, bool), SyntaxError> {
                     _ => Key::Account,
                 };
                 let value = required(&mut lexer, tok, "this keyword is not followed by a value")?;
-                if in_entry {
-                    let entry = entries.last_mut().expect("in_entry implies an entry");
-                    entry.fields.push((key, value));
-                    entry.last_end = value.end;
+                if let Some(entry) = &mut current {
+                    if collect_fields {
+                        entry.fields.push((key, value));
+                    }
+                    entry.last_end = value.range().end;
                 }
             }
             _ => {
-                if in_entry {
-                    entries
-                        .last_mut()
-                        .expect("in_entry implies an entry")
-                        .last_end = tok.end;
+                if let Some(entry) = &mut current {
+                    entry.last_end = tok.range().end;
                 }
             }
         }
     }
-    Ok((entries, ends_in_open_macdef))
+    if let Some(done) = current {
+        on_entry(done);
+    }
+    Ok(ends_in_open_macdef)
 }
 
-/// Splits the text into entries and the raw gaps between them.
+/// Splits the text into entries and the raw gaps between them, one entry at a time.
 ///
 /// An entry that has its lines to itself owns them whole (indentation, a trailing comment and
 /// the line end), so removing it removes those lines. An entry that shares a line with another
-/// owns only its own tokens.
-fn partition(src: &[u8], scanned: Vec<ScannedEntry>) -> Vec<Item> {
-    let mut items = Vec::with_capacity(scanned.len() * 2 + 1);
-    let mut cursor = 0;
-    for entry in scanned {
+/// owns only its own tokens and the separator after them.
+struct Partition<'a> {
+    src: &'a [u8],
+    cursor: usize,
+    items: Vec<Item>,
+}
+
+impl<'a> Partition<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        Partition {
+            src,
+            cursor: 0,
+            items: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, entry: ScannedEntry) {
+        let src = self.src;
         let line = line_start(src, entry.first);
-        let owns_line_start = line >= cursor
+        let owns_line_start = line >= self.cursor
             && src[line..entry.first]
                 .iter()
                 .all(|&b| b == b' ' || b == b'\t');
@@ -503,22 +607,26 @@ fn partition(src: &[u8], scanned: Vec<ScannedEntry>) -> Vec<Item> {
             _ => j,
         };
 
-        if start > cursor {
-            items.push(Item::Raw(Text::Source(cursor..start)));
+        if start > self.cursor {
+            self.items.push(Item::Raw(span(self.cursor, start)));
         }
-        items.push(Item::Entry(Entry {
-            text: Text::Source(start..end),
+        self.items.push(Item::Entry(Entry {
+            text: span(start, end),
             name: entry.name.map(|tok| tok.shifted(start)),
-            fields: entry
-                .fields
-                .into_iter()
-                .map(|(key, tok)| (key, tok.shifted(start)))
-                .collect(),
         }));
-        cursor = end;
+        self.cursor = end;
     }
-    if cursor < src.len() {
-        items.push(Item::Raw(Text::Source(cursor..src.len())));
+
+    fn finish(mut self) -> Vec<Item> {
+        if self.cursor < self.src.len() {
+            self.items
+                .push(Item::Raw(span(self.cursor, self.src.len())));
+        }
+        self.items
     }
-    items
+}
+
+fn span(start: usize, end: usize) -> Text {
+    // `parse` refuses texts whose offsets do not fit.
+    Text::Source(start as u32, end as u32)
 }

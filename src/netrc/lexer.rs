@@ -8,26 +8,32 @@ use std::ops::Range;
 
 use super::SyntaxError;
 
-/// One whitespace-separated token, as a span of the text it was read from.
+/// One whitespace-separated token, as a span of the text it was read from. Offsets are `u32`
+/// (the parser refuses larger files) so that a document of 100,000 entries stays small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Tok {
-    pub start: usize,
-    pub end: usize,
+    pub start: u32,
+    pub end: u32,
     /// Written as a double-quoted string (the span includes both quotes).
     pub quoted: bool,
 }
 
 impl Tok {
+    fn new(start: usize, end: usize, quoted: bool) -> Tok {
+        // The parser checks up front that every offset fits.
+        Tok {
+            start: start as u32,
+            end: end as u32,
+            quoted,
+        }
+    }
+
     pub fn range(self) -> Range<usize> {
-        self.start..self.end
+        self.start as usize..self.end as usize
     }
 
     pub fn shifted(self, by: usize) -> Tok {
-        Tok {
-            start: self.start - by,
-            end: self.end - by,
-            quoted: self.quoted,
-        }
+        Tok::new(self.range().start - by, self.range().end - by, self.quoted)
     }
 
     /// The token's value: quotes removed and `\x` escapes resolved, as Python's `netrc` and
@@ -101,21 +107,13 @@ impl<'a> Lexer<'a> {
             }
             // A quoted token ends at its closing quote, whatever follows (Python does the same).
             self.pos = i + 1;
-            return Ok(Some(Tok {
-                start,
-                end: i + 1,
-                quoted: true,
-            }));
+            return Ok(Some(Tok::new(start, i + 1, true)));
         }
         while i < src.len() && !is_separator(src[i]) {
             i += 1;
         }
         self.pos = i;
-        Ok(Some(Tok {
-            start,
-            end: i,
-            quoted: false,
-        }))
+        Ok(Some(Tok::new(start, i, false)))
     }
 
     /// Moves to the end of the current line (before its line feed).

@@ -186,7 +186,7 @@ fn set_appends_on_its_own_line() {
     set(&mut doc, "buf.build", "alice", "tok");
     assert_eq!(
         render(&doc),
-        "machine a login x password y\nmachine buf.build\n\tlogin alice\n\tpassword tok\n"
+        "machine a login x password y\nmachine buf.build\n  login alice\n  password tok\n"
     );
 }
 
@@ -197,7 +197,7 @@ fn set_inserts_before_default() {
     set(&mut doc, "go.buf.build", "alice", "tok");
     assert_eq!(
         render(&doc),
-        "machine a login x\n\nmachine buf.build\n\tlogin alice\n\tpassword tok\nmachine go.buf.build\n\tlogin alice\n\tpassword tok\ndefault login d password d\n"
+        "machine a login x\n\nmachine buf.build\n  login alice\n  password tok\nmachine go.buf.build\n  login alice\n  password tok\ndefault login d password d\n"
     );
 }
 
@@ -207,7 +207,7 @@ fn set_inserts_before_a_default_sharing_a_line() {
     set(&mut doc, "b", "l", "p");
     assert_eq!(
         render(&doc),
-        "machine a login x \nmachine b\n\tlogin l\n\tpassword p\ndefault login d\n"
+        "machine a login x \nmachine b\n  login l\n  password p\ndefault login d\n"
     );
 }
 
@@ -217,13 +217,13 @@ fn set_closes_an_open_macdef_before_appending() {
     set(&mut doc, "b", "l", "p");
     assert_eq!(
         render(&doc),
-        "macdef init\ncd /pub\n\nmachine b\n\tlogin l\n\tpassword p\n"
+        "macdef init\ncd /pub\n\nmachine b\n  login l\n  password p\n"
     );
     let mut doc = parse("macdef init\ncd /pub\n");
     set(&mut doc, "b", "l", "p");
     assert_eq!(
         render(&doc),
-        "macdef init\ncd /pub\n\nmachine b\n\tlogin l\n\tpassword p\n"
+        "macdef init\ncd /pub\n\nmachine b\n  login l\n  password p\n"
     );
     let reparsed = NetrcDocument::parse(doc.render()).unwrap();
     assert_eq!(login_of(&reparsed, "b").as_deref(), Some("l"));
@@ -235,7 +235,7 @@ fn set_uses_crlf_in_crlf_files() {
     set(&mut doc, "b", "l", "p");
     assert_eq!(
         render(&doc),
-        "machine a login x\r\nmachine b\r\n\tlogin l\r\n\tpassword p\r\n"
+        "machine a login x\r\nmachine b\r\n  login l\r\n  password p\r\n"
     );
 }
 
@@ -324,4 +324,24 @@ fn a_bare_word_never_glues_onto_a_following_token() {
         "machine a login l2 password p2 machine b login m\n"
     );
     assert_eq!(login_of(&doc, "b").as_deref(), Some("m"));
+}
+
+#[test]
+fn modified_only_when_the_bytes_change() {
+    let mut doc = parse("machine a login l password p\nmachine b login x\n");
+    assert!(!doc.is_modified());
+    set(&mut doc, "a", "l", "p");
+    assert!(!doc.is_modified(), "same values, same bytes");
+    assert_eq!(doc.remove_machine("zzz"), 0);
+    assert!(!doc.is_modified());
+    set(&mut doc, "a", "l", "p2");
+    assert!(doc.is_modified());
+
+    let mut doc = parse("machine a login l password p\nmachine a login l password p\n");
+    set(&mut doc, "a", "l", "p");
+    assert!(doc.is_modified(), "a duplicate was removed");
+    let mut doc = parse("");
+    set(&mut doc, "a", "l", "p");
+    assert!(doc.is_modified());
+    assert_eq!(doc.rendered_len(), doc.render().len());
 }

@@ -351,6 +351,8 @@ proptest! {
         prop_assert_eq!(doc.render(), once.clone());
         let mut reparsed = NetrcDocument::parse(once.clone()).unwrap();
         set(&mut reparsed, "tok1");
+        prop_assert!(!reparsed.is_modified());
+        prop_assert_eq!(reparsed.rendered_len(), once.len());
         prop_assert_eq!(reparsed.render(), once);
     }
 }
