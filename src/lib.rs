@@ -1,8 +1,17 @@
 //! bsr: log in to and out of the Buf Schema Registry without losing a byte of your netrc.
 //!
 //! The library holds all the logic; `main.rs` only parses arguments, calls in, prints
-//! `Failure: …` and picks the exit code.
+//! `Failure: …` and picks the exit code. Data flows one way: arguments → validated request →
+//! token → verified user → netrc edit → message.
 
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod duration;
+pub mod log;
 pub mod netrc;
+pub mod prompt;
+pub mod registry;
 pub mod secret;
 pub mod store;

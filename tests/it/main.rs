@@ -1,5 +1,11 @@
 //! bsr's integration tests: real files, real processes, real peers on loopback.
 
 mod helper;
+mod interop;
+mod login;
+mod logout;
 mod netrc;
+mod prompt;
 mod store;
+mod support;
+mod tls;

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Times whole `bsr` processes against Buf 1.75 in the same run (issue 3's targets):
+#   logout with no netrc, logout with a 10,000-entry netrc, login --token-stdin against a
+#   loopback registry; then peak memory (max RSS) and the release binary's size.
+#
+# Needs: hyperfine (Debian package), python3, npm (to fetch Buf 1.75 once into the cache).
+# Usage: scripts/bench-cli.sh [runs]      (BUF=/path/to/buf to use another Buf binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-50}
+
+command -v hyperfine >/dev/null || { echo "install hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+cargo build --release --locked --quiet
+bsr=$PWD/target/release/bsr
+
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/bsr-bench
+buf=${BUF:-$cache/buf-1.75.0/package/bin/buf}
+if [ ! -x "$buf" ]; then
+  mkdir -p "$cache/buf-1.75.0"
+  (cd "$cache/buf-1.75.0" && npm pack --silent @bufbuild/buf-linux-x64@1.75.0 >/dev/null && tar xzf bufbuild-buf-linux-x64-1.75.0.tgz)
+fi
+
+work=$(mktemp -d)
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# A loopback Connect registry that answers GetCurrentUser for any token, in the codec asked
+# for: Buf sends binary protobuf (application/proto), bsr JSON. A bare socket loop rather than
+# http.server, whose header parsing would add a few hundred microseconds to every call.
+python3 - "$work/port" <<'PY' &
+import socket, sys
+USER = b"\x0a\x02u1" + b"\x22\x05alice"          # User{id: "u1", username: "alice"}
+PROTO = b"\x0a" + bytes([len(USER)]) + USER      # GetCurrentUserResponse{user: ...}
+JSON = b'{"user":{"id":"u1","username":"alice"}}'
+listener = socket.create_server(("127.0.0.1", 0))
+open(sys.argv[1], "w").write(str(listener.getsockname()[1]))
+while True:
+    conn, _ = listener.accept()
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    proto = b"content-type: application/proto" in head.lower()
+    payload, kind = (PROTO, b"application/proto") if proto else (JSON, b"application/json")
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: " + kind + b"\r\nContent-Length: "
+                 + str(len(payload)).encode() + b"\r\nConnection: close\r\n\r\n" + payload)
+    conn.close()
+PY
+server_pid=$!
+while [ ! -s "$work/port" ]; do sleep 0.05; done
+domain=127.0.0.1:$(cat "$work/port")
+
+export HOME=$work/home BUF_CONFIG_DIR=$work/config
+unset NETRC BUF_TOKEN HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
+mkdir -p "$HOME" "$BUF_CONFIG_DIR"
+printf 'version: v1\ntls:\n  use: "false"\n' > "$BUF_CONFIG_DIR/config.yaml"
+printf 'bsr-bench-token-0123456789abcdef\n' > "$work/token"
+
+# A 10,000-entry netrc (about 1 MB) that holds BSR entries, restored before every run.
+python3 - "$work/netrc-10k" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(10000):
+        if i == 5000:
+            f.write("machine buf.build\n\tlogin alice\n\tpassword bsr-bench-token\n")
+            f.write("machine go.buf.build\n\tlogin alice\n\tpassword bsr-bench-token\n")
+        f.write(f"machine host-{i:05}.example.com\n\tlogin user{i:05}\n\tpassword p{i:05}-0123456789abcdef0123456789\n")
+PY
+chmod 600 "$work/netrc-10k"
+
+echo "== bsr $("$bsr" --version | cut -d' ' -f2) vs buf $("$buf" --version), $runs runs each"
+hyperfine --style basic --warmup 5 --runs "$runs" -N \
+  --prepare "rm -f $HOME/.netrc" \
+  -n "bsr logout (no netrc)" "$bsr registry logout" \
+  -n "buf logout (no netrc)" "$buf registry logout" \
+  --export-json "$work/no-netrc.json"
+hyperfine --style basic --warmup 5 --runs "$runs" -N \
+  --prepare "cp --preserve=mode $work/netrc-10k $HOME/.netrc" \
+  -n "bsr logout (10,000 entries)" "$bsr registry logout" \
+  -n "buf logout (10,000 entries)" "$buf registry logout" \
+  --export-json "$work/10k.json"
+# hyperfine 1.15 (Debian 12) has no --input: a shell redirects stdin, and hyperfine subtracts
+# the shell's own start-up time.
+hyperfine --style basic --warmup 5 --runs "$runs" \
+  --prepare "rm -f $HOME/.netrc" \
+  -n "bsr login --token-stdin" "$bsr registry login $domain --token-stdin < $work/token" \
+  -n "buf login --token-stdin" "$buf registry login $domain --token-stdin < $work/token" \
+  --export-json "$work/login.json"
+
+echo
+echo "== medians and ratios"
+python3 - "$work"/no-netrc.json "$work"/10k.json "$work"/login.json <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    results = json.load(open(path))["results"]
+    bsr, buf = results[0], results[1]
+    print(f"{bsr['command']:<30} median {bsr['median']*1000:7.2f} ms   "
+          f"{buf['command']:<30} median {buf['median']*1000:7.2f} ms   "
+          f"bsr is {buf['median']/bsr['median']:5.1f}x faster")
+PY
+
+echo
+echo "== peak memory (max RSS of one run)"
+# A tiny C launcher forks, execs and reads the child's ru_maxrss. The kernel counts the
+# launcher's own pages at exec in that figure too, so its floor (launching /bin/true) is shown.
+cat > "$work/maxrss.c" <<'C'
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    pid_t pid = fork();
+    if (pid == 0) { execv(argv[1], argv + 1); _exit(127); }
+    int status; struct rusage usage;
+    wait4(pid, &status, 0, &usage);
+    printf("%6.2f MiB\n", usage.ru_maxrss / 1024.0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+C
+cc -O2 -o "$work/maxrss" "$work/maxrss.c"
+peak() { # label, prepare, command...
+  local label=$1 prepare=$2; shift 2
+  eval "$prepare"
+  printf '%s: ' "$label"
+  "$work/maxrss" "$@" < "$work/token" > "$work/peak.out" 2>/dev/null || true
+  tail -n 1 "$work/peak.out"
+}
+peak "floor (/bin/true)          " ":" /bin/true
+for tool in bsr buf; do
+  exe=$bsr; [ $tool = buf ] && exe=$buf
+  peak "$tool logout (no netrc)      " "rm -f $HOME/.netrc" "$exe" registry logout
+  peak "$tool logout (10,000 entries)" "cp --preserve=mode $work/netrc-10k $HOME/.netrc" "$exe" registry logout
+  peak "$tool login --token-stdin    " "rm -f $HOME/.netrc" "$exe" registry login "$domain" --token-stdin
+done
+
+echo
+echo "== release binary size"
+stat -c '%s bytes' "$bsr" | awk '{printf "bsr: %.2f MB (%d bytes)\n", $1/1e6, $1}'

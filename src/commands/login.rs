@@ -1,0 +1,136 @@
+//! `bsr registry login [domain] [--username U] [--token-stdin | --prompt]`.
+
+use std::io::{self, Read, Write};
+
+use super::{CommandError, Context, print_notices};
+use crate::domain::Domain;
+use crate::netrc::{Field, validate_value};
+use crate::prompt;
+use crate::registry::{CurrentUser, Registry};
+use crate::secret::Token;
+
+/// The most bytes `--token-stdin` reads; a BSR token is well under 100.
+pub const MAX_STDIN_TOKEN: usize = 64 * 1024;
+
+/// Where the token comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `--token-stdin`: all of standard input.
+    Stdin,
+    /// `--prompt`: a hidden `Token:` prompt.
+    Prompt,
+    /// Neither flag: `Username:` (unless `--username`) then `Token:`.
+    Interactive,
+}
+
+/// A validated login request.
+#[derive(Debug, Clone)]
+pub struct LoginRequest {
+    pub domain: Domain,
+    pub username: Option<String>,
+    pub source: TokenSource,
+}
+
+pub fn login(
+    request: &LoginRequest,
+    ctx: &Context,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), CommandError> {
+    let domain = &request.domain;
+    // Fail on an unwritable netrc before asking for a token, and so before it is sent anywhere.
+    ctx.netrc.check_writable()?;
+    // Build the client (configuration, trusted roots) before prompting, for the same reason.
+    let registry = Registry::new(domain, &ctx.client)?;
+
+    let mut username = request.username.clone();
+    let prompted = request.source != TokenSource::Stdin;
+    let token = match request.source {
+        TokenSource::Stdin => read_stdin_token()?,
+        TokenSource::Prompt => {
+            prompt::require_terminal()?;
+            writeln!(
+                out,
+                "Enter the BSR token created at https://{domain}/settings/user.\n"
+            )?;
+            out.flush()?;
+            prompt::ask_hidden("Token: ")?
+        }
+        TokenSource::Interactive => {
+            prompt::require_terminal()?;
+            if username.is_none() {
+                writeln!(
+                    out,
+                    "Log in with your Buf Schema Registry username. If you don't have a username, create one at https://{domain}.\n"
+                )?;
+                out.flush()?;
+                username = Some(prompt::ask_visible("Username: ")?);
+            }
+            prompt::ask_hidden("Token: ")?
+        }
+    };
+    let token = check_token(token)?;
+
+    let user = match registry.current_user(&token, &ctx.log)? {
+        CurrentUser::User(user) => user,
+        CurrentUser::NoUser => return Err(CommandError::NoUser),
+    };
+    // Buf 1.75 writes whatever the registry sends; a hostile one could answer
+    // `alice\nmachine evil.example` and plant an entry that hands the token to another host.
+    validate_value(Field::Login, &user).map_err(|e| CommandError::UnsafeUsername {
+        domain: domain.to_string(),
+        problem: e.problem,
+    })?;
+    if username.as_ref().is_some_and(|given| *given != user) {
+        return Err(CommandError::UsernameMismatch);
+    }
+
+    let go_machine = domain.go_machine();
+    let report = ctx.netrc.edit(|doc| -> Result<(), CommandError> {
+        doc.set_machine(domain.as_str(), &user, &token)?;
+        doc.set_machine(&go_machine, &user, &token)?;
+        Ok(())
+    })?;
+    print_notices(&report, &ctx.netrc, err)?;
+    if prompted {
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "Logged in as {user}. Credentials saved to {}.",
+        ctx.netrc.path().display()
+    )?;
+    Ok(())
+}
+
+fn read_stdin_token() -> Result<Token, CommandError> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(MAX_STDIN_TOKEN as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            CommandError::Token(format!("cannot read the token from standard input: {e}"))
+        })?;
+    if bytes.len() > MAX_STDIN_TOKEN {
+        return Err(CommandError::Token(format!(
+            "standard input holds more than {} KiB; --token-stdin expects only the token",
+            MAX_STDIN_TOKEN / 1024
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CommandError::Token("the token on standard input is not valid UTF-8".to_owned())
+    })?;
+    Ok(Token::new(text))
+}
+
+/// Trims the token and refuses what a netrc cannot hold, naming the problem, never the token.
+fn check_token(token: Token) -> Result<Token, CommandError> {
+    let trimmed = token.expose().trim();
+    if trimmed.is_empty() {
+        return Err(CommandError::EmptyToken);
+    }
+    let token = Token::new(trimmed);
+    validate_value(Field::Password, token.expose())?;
+    Ok(token)
+}

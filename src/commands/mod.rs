@@ -1,0 +1,89 @@
+//! The commands: plain functions that take resolved values, talk to the outside world through
+//! `store`, `registry` and `prompt`, and print their result.
+
+pub mod login;
+pub mod logout;
+
+use std::io::{self, Write};
+
+use thiserror::Error;
+
+use crate::config::ConfigError;
+use crate::domain::DomainError;
+use crate::log::Logger;
+use crate::netrc::InvalidValue;
+use crate::prompt::PromptError;
+use crate::registry::{ClientOptions, RegistryError};
+use crate::store::{EditReport, NetrcFile, StoreError, Written};
+
+/// Everything a command needs from the environment, resolved once by the binary.
+pub struct Context {
+    pub netrc: NetrcFile,
+    pub client: ClientOptions,
+    pub log: Logger,
+}
+
+/// Every failure a command can report. The binary prints it as `Failure: <message>`.
+#[derive(Debug, Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Value(#[from] InvalidValue),
+    #[error("cannot use both --token-stdin and --prompt flags")]
+    ConflictingTokenFlags,
+    #[error("token cannot be empty string")]
+    EmptyToken,
+    #[error("{0}")]
+    Token(String),
+    #[error("no user found for provided token")]
+    NoUser,
+    #[error("the username associated with the provided token does not match the provided username")]
+    UsernameMismatch,
+    #[error(
+        "the registry at {domain} returned a username that {problem}, so it cannot be stored in a netrc file; nothing was saved"
+    )]
+    UnsafeUsername {
+        domain: String,
+        problem: crate::netrc::ValueProblem,
+    },
+    #[error("cannot write output: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl CommandError {
+    /// Ctrl-C at a prompt: exit 130 without a `Failure:` line.
+    pub fn is_interrupt(&self) -> bool {
+        matches!(self, CommandError::Prompt(PromptError::Interrupted))
+    }
+}
+
+/// The one-line notices an edit may call for, on stderr.
+fn print_notices<T>(
+    report: &EditReport<T>,
+    file: &NetrcFile,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    let path = file.path().display();
+    if let Some(mode) = report.narrowed_from {
+        writeln!(
+            err,
+            "Notice: {path} was accessible to group or others (mode {mode:04o}); its mode is now 0600."
+        )?;
+    }
+    if report.written == Written::InPlace {
+        writeln!(
+            err,
+            "Notice: {path} was rewritten in place because its directory is not writable; this write was not crash-safe."
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,369 @@
+//! Buf's client configuration (`config.yaml`) and the network environment (proxies), resolved
+//! into the settings the registry client needs. Reading the environment is the caller's job;
+//! everything here is a pure function of the values passed in.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// How to reach the registry, from `tls.use`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// `use: "false"`: plain `http://` (for local registries and tests).
+    Disabled,
+    /// `https://`, trusting the listed roots and/or the system's trust store.
+    Enabled {
+        system_roots: bool,
+        root_cert_files: Vec<PathBuf>,
+    },
+}
+
+/// The resolved client configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    pub tls: Tls,
+    /// The file it came from, for messages; `None` when there was no file.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            tls: Tls::Enabled {
+                system_roots: true,
+                root_cert_files: Vec::new(),
+            },
+            source: None,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read the Buf configuration {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("the Buf configuration {path} is not valid: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+/// The environment variables that locate the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigEnv {
+    pub buf_config_dir: Option<OsString>,
+    pub xdg_config_home: Option<OsString>,
+    pub home: Option<PathBuf>,
+}
+
+impl ConfigEnv {
+    pub fn from_process() -> Self {
+        ConfigEnv {
+            buf_config_dir: std::env::var_os("BUF_CONFIG_DIR"),
+            xdg_config_home: std::env::var_os("XDG_CONFIG_HOME"),
+            home: std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from)
+                .or_else(dirs::home_dir),
+        }
+    }
+}
+
+/// Buf's configuration directory: `$BUF_CONFIG_DIR`, else `$XDG_CONFIG_HOME/buf`, else
+/// `~/.config/buf`.
+pub fn config_dir(env: &ConfigEnv) -> Option<PathBuf> {
+    let set = |v: &Option<OsString>| v.clone().filter(|v| !v.is_empty()).map(PathBuf::from);
+    set(&env.buf_config_dir)
+        .or_else(|| set(&env.xdg_config_home).map(|dir| dir.join("buf")))
+        .or_else(|| {
+            env.home
+                .as_ref()
+                .map(|home| home.join(".config").join("buf"))
+        })
+}
+
+/// Loads `<dir>/config.yaml`; a missing file means the defaults (system trust store).
+pub fn load(dir: Option<&Path>) -> Result<ClientConfig, ConfigError> {
+    let Some(dir) = dir else {
+        return Ok(ClientConfig::default());
+    };
+    let path = dir.join("config.yaml");
+    match fs::read_to_string(&path) {
+        Ok(text) => parse(&text, dir, &path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(ClientConfig::default()),
+        Err(source) => Err(ConfigError::Read { path, source }),
+    }
+}
+
+/// Parses the text of `config.yaml`, found in `dir`.
+pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let docs = YamlLoader::load_from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let Some(doc) = docs.into_iter().next() else {
+        return Ok(ClientConfig {
+            source: Some(path.to_path_buf()),
+            ..ClientConfig::default()
+        });
+    };
+    let tls = &doc["tls"];
+    // YAML reads an unquoted `false` as a boolean; Buf's documentation quotes it, accept both.
+    let mode = match &tls["use"] {
+        Yaml::BadValue | Yaml::Null => "system".to_owned(),
+        Yaml::String(s) => s.clone(),
+        Yaml::Boolean(b) => b.to_string(),
+        other => {
+            return Err(invalid(format!(
+                "tls.use must be a string, found {other:?}"
+            )));
+        }
+    };
+    let listed: Vec<PathBuf> = match &tls["root_cert_file_paths"] {
+        Yaml::BadValue | Yaml::Null => Vec::new(),
+        Yaml::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str().map(|p| dir.join(p)).ok_or_else(|| {
+                    invalid("tls.root_cert_file_paths must be a list of paths".to_owned())
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(invalid(
+                "tls.root_cert_file_paths must be a list of paths".to_owned(),
+            ));
+        }
+    };
+    let local = || {
+        if listed.is_empty() {
+            vec![dir.join("tls").join("root.pem")]
+        } else {
+            listed.clone()
+        }
+    };
+    let tls = match mode.as_str() {
+        "false" => Tls::Disabled,
+        "system" | "" => Tls::Enabled {
+            system_roots: true,
+            root_cert_files: Vec::new(),
+        },
+        "local" => Tls::Enabled {
+            system_roots: false,
+            root_cert_files: local(),
+        },
+        "systemandlocal" => Tls::Enabled {
+            system_roots: true,
+            root_cert_files: local(),
+        },
+        other => {
+            return Err(invalid(format!(
+                "tls.use is {other:?}; it must be one of \"false\", \"system\", \"local\", \"systemandlocal\""
+            )));
+        }
+    };
+    Ok(ClientConfig {
+        tls,
+        source: Some(path.to_path_buf()),
+    })
+}
+
+/// The proxy-related environment variables.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyEnv {
+    pub https_proxy: Option<String>,
+    pub http_proxy: Option<String>,
+    pub all_proxy: Option<String>,
+    pub no_proxy: Option<String>,
+}
+
+impl ProxyEnv {
+    pub fn from_process() -> Self {
+        let var = |upper: &str, lower: &str| {
+            std::env::var(upper)
+                .ok()
+                .or_else(|| std::env::var(lower).ok())
+                .filter(|v| !v.is_empty())
+        };
+        ProxyEnv {
+            https_proxy: var("HTTPS_PROXY", "https_proxy"),
+            http_proxy: var("HTTP_PROXY", "http_proxy"),
+            all_proxy: var("ALL_PROXY", "all_proxy"),
+            no_proxy: var("NO_PROXY", "no_proxy"),
+        }
+    }
+
+    /// The proxy for a request to `host` (no port) over `https` or plain `http`, as Go and curl
+    /// choose it: `HTTPS_PROXY` or `HTTP_PROXY` by scheme, else `ALL_PROXY`, unless `NO_PROXY`
+    /// lists the host or one of its parent domains.
+    pub fn proxy_for(&self, https: bool, host: &str) -> Option<&str> {
+        let chosen = if https {
+            self.https_proxy.as_deref()
+        } else {
+            self.http_proxy.as_deref()
+        }
+        .or(self.all_proxy.as_deref())?;
+        if self.bypasses(host) {
+            None
+        } else {
+            Some(chosen)
+        }
+    }
+
+    fn bypasses(&self, host: &str) -> bool {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        let Some(list) = &self.no_proxy else {
+            return false;
+        };
+        list.split([',', ' ']).map(str::trim).any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            // `example.com:8080` entries name a port; hosts are compared without it.
+            let entry = match entry.rsplit_once(':') {
+                Some((name, port))
+                    if port.bytes().all(|b| b.is_ascii_digit()) && !name.contains(':') =>
+                {
+                    name
+                }
+                _ => entry,
+            };
+            let entry = entry
+                .trim_start_matches('*')
+                .trim_start_matches('.')
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_ascii_lowercase();
+            !entry.is_empty()
+                && (host == entry
+                    || host
+                        .strip_suffix(entry.as_str())
+                        .is_some_and(|rest| rest.ends_with('.')))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Result<ClientConfig, ConfigError> {
+        parse(text, Path::new("/cfg"), Path::new("/cfg/config.yaml"))
+    }
+
+    #[test]
+    fn config_dir_order() {
+        let env = |b: Option<&str>, x: Option<&str>| ConfigEnv {
+            buf_config_dir: b.map(OsString::from),
+            xdg_config_home: x.map(OsString::from),
+            home: Some(PathBuf::from("/home/a")),
+        };
+        assert_eq!(
+            config_dir(&env(Some("/b"), Some("/x"))),
+            Some(PathBuf::from("/b"))
+        );
+        assert_eq!(
+            config_dir(&env(None, Some("/x"))),
+            Some(PathBuf::from("/x/buf"))
+        );
+        assert_eq!(
+            config_dir(&env(Some(""), None)),
+            Some(PathBuf::from("/home/a/.config/buf"))
+        );
+    }
+
+    #[test]
+    fn tls_modes() {
+        assert_eq!(
+            parse_text("version: v1\ntls:\n  use: \"false\"\n")
+                .unwrap()
+                .tls,
+            Tls::Disabled
+        );
+        assert_eq!(parse_text("tls: {use: false}").unwrap().tls, Tls::Disabled);
+        assert_eq!(
+            parse_text("version: v1\n").unwrap().tls,
+            ClientConfig::default().tls
+        );
+        assert_eq!(parse_text("").unwrap().tls, ClientConfig::default().tls);
+        assert_eq!(
+            parse_text("tls:\n  use: local\n").unwrap().tls,
+            Tls::Enabled {
+                system_roots: false,
+                root_cert_files: vec![PathBuf::from("/cfg/tls/root.pem")]
+            }
+        );
+        assert_eq!(
+            parse_text(
+                "tls:\n  use: systemandlocal\n  root_cert_file_paths: [/ca/a.pem, rel.pem]\n"
+            )
+            .unwrap()
+            .tls,
+            Tls::Enabled {
+                system_roots: true,
+                root_cert_files: vec![PathBuf::from("/ca/a.pem"), PathBuf::from("/cfg/rel.pem")]
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_config_names_the_file() {
+        let err = parse_text("tls:\n  use: sometimes\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("/cfg/config.yaml") && err.contains("\"sometimes\""),
+            "{err}"
+        );
+        let err = parse_text("tls: [unclosed").unwrap_err().to_string();
+        assert!(err.contains("/cfg/config.yaml is not valid"), "{err}");
+    }
+
+    #[test]
+    fn proxy_by_scheme_and_no_proxy() {
+        let env = ProxyEnv {
+            https_proxy: Some("http://secure-proxy:3128".into()),
+            http_proxy: Some("http://plain-proxy:3128".into()),
+            all_proxy: None,
+            no_proxy: Some("localhost, .internal.example,10.1.2.3,bsr.corp:8443".into()),
+        };
+        assert_eq!(
+            env.proxy_for(true, "buf.build"),
+            Some("http://secure-proxy:3128")
+        );
+        assert_eq!(
+            env.proxy_for(false, "buf.build"),
+            Some("http://plain-proxy:3128")
+        );
+        assert_eq!(env.proxy_for(true, "localhost"), None);
+        assert_eq!(env.proxy_for(true, "bsr.internal.example"), None);
+        assert_eq!(env.proxy_for(true, "internal.example"), None);
+        assert_eq!(
+            env.proxy_for(true, "notinternal.example"),
+            Some("http://secure-proxy:3128")
+        );
+        assert_eq!(env.proxy_for(true, "10.1.2.3"), None);
+        assert_eq!(env.proxy_for(true, "BSR.corp"), None);
+        let all = ProxyEnv {
+            all_proxy: Some("http://all:1".into()),
+            no_proxy: Some("*".into()),
+            ..ProxyEnv::default()
+        };
+        assert_eq!(all.proxy_for(true, "buf.build"), None);
+        let all = ProxyEnv {
+            all_proxy: Some("http://all:1".into()),
+            ..ProxyEnv::default()
+        };
+        assert_eq!(all.proxy_for(false, "buf.build"), Some("http://all:1"));
+    }
+}

@@ -1,0 +1,115 @@
+//! The `bsr` binary: parse arguments, resolve the environment, call the library, print
+//! `Failure: …` and pick the exit code.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use bsr::cli::{Cli, Command, LoginArgs, RegistryCommand};
+use bsr::commands::login::{LoginRequest, TokenSource, login};
+use bsr::commands::logout::logout;
+use bsr::commands::{CommandError, Context};
+use bsr::config::{self, ConfigEnv, ProxyEnv};
+use bsr::domain::Domain;
+use bsr::log::Logger;
+use bsr::registry::ClientOptions;
+use bsr::store::{NetrcFile, Os, PathEnv, netrc_path};
+use clap::Parser;
+use clap::error::ErrorKind;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if let Some(command_error) = error.downcast_ref::<CommandError>() {
+                if command_error.is_interrupt() {
+                    return ExitCode::from(130);
+                }
+                if let CommandError::Output(e) = command_error
+                    && e.kind() == io::ErrorKind::BrokenPipe
+                {
+                    return ExitCode::from(1);
+                }
+            }
+            let _ = writeln!(io::stderr(), "Failure: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Help and version go to stdout with status 0; every other parse error is a failure with
+/// status 1, as Buf reports it (usage first, then `Failure:`).
+fn usage_error(error: clap::Error) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let rendered = error.render().to_string();
+            let mut lines = rendered.lines();
+            let first = lines.next().unwrap_or_default();
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            let rest: Vec<&str> = lines.collect();
+            let mut stderr = io::stderr().lock();
+            let rest = rest.join("\n");
+            let _ = writeln!(stderr, "{}", rest.trim_matches('\n'));
+            let _ = writeln!(stderr, "Failure: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let log = Logger::new(cli.global.debug, cli.global.log_format);
+    let Command::Registry(command) = cli.command;
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr();
+    match command {
+        RegistryCommand::Login(args) => {
+            let request = login_request(args)?;
+            let ctx = context(cli.global.timeout.0, log)?;
+            login(&request, &ctx, &mut out, &mut err)?;
+        }
+        RegistryCommand::Logout(args) => {
+            let domain = Domain::parse(&args.domain).map_err(CommandError::from)?;
+            let ctx = context(cli.global.timeout.0, log)?;
+            logout(&domain, &ctx, &mut out, &mut err)?;
+        }
+    }
+    Ok(())
+}
+
+fn login_request(args: LoginArgs) -> Result<LoginRequest, CommandError> {
+    let domain = Domain::parse(&args.domain)?;
+    let source = match (args.token_stdin, args.prompt) {
+        (true, true) => return Err(CommandError::ConflictingTokenFlags),
+        (true, false) => TokenSource::Stdin,
+        (false, true) => TokenSource::Prompt,
+        (false, false) => TokenSource::Interactive,
+    };
+    Ok(LoginRequest {
+        domain,
+        username: args.username,
+        source,
+    })
+}
+
+fn context(timeout: Option<std::time::Duration>, log: Logger) -> Result<Context, CommandError> {
+    let netrc = NetrcFile::new(netrc_path(&PathEnv::from_process(), Os::current())?);
+    let config_dir = config::config_dir(&ConfigEnv::from_process());
+    let config = config::load(config_dir.as_deref())?;
+    Ok(Context {
+        netrc,
+        client: ClientOptions {
+            config,
+            proxies: ProxyEnv::from_process(),
+            timeout,
+        },
+        log,
+    })
+}

@@ -1,0 +1,336 @@
+//! The one registry call bsr makes: Connect-protocol `AuthnService/GetCurrentUser`, and the
+//! mapping of every way it can fail to an honest message. An unreachable registry is never
+//! reported as an invalid token.
+
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use thiserror::Error;
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+
+use crate::config::{ClientConfig, ProxyEnv, Tls};
+use crate::domain::Domain;
+use crate::log::Logger;
+use crate::secret::Token;
+
+const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
+/// No real answer is anywhere near this; a larger one is not read.
+const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+
+/// What `GetCurrentUser` says about a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CurrentUser {
+    /// The token belongs to this user (the username exactly as the registry sent it).
+    User(String),
+    /// The registry accepted the call but named no user.
+    NoUser,
+}
+
+#[derive(Debug, Error)]
+pub enum RegistryError {
+    /// The registry refused the token (`unauthenticated` or `permission_denied`).
+    #[error("invalid token provided for {domain}")]
+    Rejected { domain: String, code: String },
+    #[error("could not reach the registry at {domain}: {reason}")]
+    Unreachable { domain: String, reason: String },
+    #[error("the registry at {domain} answered with error {code}: {message}")]
+    Server {
+        domain: String,
+        code: String,
+        message: String,
+    },
+    #[error("the registry at {domain} sent a response bsr cannot understand: {reason}")]
+    BadResponse { domain: String, reason: String },
+    #[error("cannot load the trusted certificates from {path}: {reason}")]
+    RootCerts { path: PathBuf, reason: String },
+}
+
+/// Settings for [`Registry::new`].
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub config: ClientConfig,
+    pub proxies: ProxyEnv,
+    /// `None`: no limit (`--timeout 0`).
+    pub timeout: Option<Duration>,
+}
+
+/// A client for one registry domain.
+pub struct Registry {
+    domain: Domain,
+    agent: ureq::Agent,
+    url: String,
+    proxy: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GetCurrentUserResponse {
+    user: Option<User>,
+}
+
+#[derive(Deserialize)]
+struct User {
+    #[serde(default)]
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct ConnectError {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+impl Registry {
+    pub fn new(domain: &Domain, options: &ClientOptions) -> Result<Registry, RegistryError> {
+        let https = options.config.tls != Tls::Disabled;
+        let scheme = if https { "https" } else { "http" };
+        let url = format!("{scheme}://{}{PATH}", domain.authority());
+        let host = match domain.authority().rsplit_once(':') {
+            Some((host, port))
+                if port.bytes().all(|b| b.is_ascii_digit()) && !host.ends_with(':') =>
+            {
+                host.to_owned()
+            }
+            _ => domain.authority(),
+        };
+        let proxy = options.proxies.proxy_for(https, &host).map(str::to_owned);
+        let proxy_config = match &proxy {
+            None => None,
+            Some(proxy) => {
+                Some(
+                    ureq::Proxy::new(proxy).map_err(|e| RegistryError::Unreachable {
+                        domain: domain.to_string(),
+                        reason: format!("the proxy setting {proxy:?} is not valid ({e})"),
+                    })?,
+                )
+            }
+        };
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(options.timeout)
+            .user_agent(concat!("bsr/", env!("CARGO_PKG_VERSION")))
+            .proxy(proxy_config);
+        if let Tls::Enabled {
+            system_roots,
+            root_cert_files,
+        } = &options.config.tls
+        {
+            config = config.tls_config(tls_config(*system_roots, root_cert_files)?);
+        }
+        Ok(Registry {
+            domain: domain.clone(),
+            agent: config.build().new_agent(),
+            url,
+            proxy,
+        })
+    }
+
+    /// Asks the registry who owns `token`.
+    pub fn current_user(&self, token: &Token, log: &Logger) -> Result<CurrentUser, RegistryError> {
+        let started = Instant::now();
+        let result = self
+            .agent
+            .post(&self.url)
+            .header("Content-Type", "application/json")
+            .header("Connect-Protocol-Version", "1")
+            .header("Authorization", &format!("Bearer {}", token.expose()))
+            .send("{}");
+        let elapsed = started.elapsed();
+        let mut response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                log.debug(
+                    "request failed",
+                    &[
+                        ("method", "POST"),
+                        ("url", &self.url),
+                        ("authorization", "Bearer [REDACTED]"),
+                        ("error", &error.to_string()),
+                        ("duration", &format!("{elapsed:.1?}")),
+                    ],
+                );
+                return Err(self.transport_error(error));
+            }
+        };
+        let status = response.status().as_u16();
+        log.debug(
+            "request",
+            &[
+                ("method", "POST"),
+                ("url", &self.url),
+                ("authorization", "Bearer [REDACTED]"),
+                ("proxy", self.proxy.as_deref().unwrap_or("none")),
+                ("status", &status.to_string()),
+                ("duration", &format!("{elapsed:.1?}")),
+            ],
+        );
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_vec()
+            .map_err(|e| self.bad_response(format!("cannot read the response body: {e}")))?;
+
+        if (300..400).contains(&status) {
+            return Err(self.bad_response(format!(
+                "it redirected (HTTP {status}) to {}; bsr does not follow redirects with a token",
+                location.as_deref().unwrap_or("nowhere")
+            )));
+        }
+        if status != 200 {
+            return Err(self.connect_error(status, &body));
+        }
+        let parsed: GetCurrentUserResponse = serde_json::from_slice(&body).map_err(|e| {
+            self.bad_response(format!("the response is not the expected JSON ({e})"))
+        })?;
+        Ok(match parsed.user {
+            Some(user) if !user.username.is_empty() => CurrentUser::User(user.username),
+            _ => CurrentUser::NoUser,
+        })
+    }
+
+    fn bad_response(&self, reason: String) -> RegistryError {
+        RegistryError::BadResponse {
+            domain: self.domain.to_string(),
+            reason,
+        }
+    }
+
+    /// A Connect error: the JSON body's code when there is one, else the code the HTTP status
+    /// maps to in the Connect protocol.
+    fn connect_error(&self, status: u16, body: &[u8]) -> RegistryError {
+        let parsed: Option<ConnectError> = serde_json::from_slice(body).ok();
+        let (code, message) = match parsed {
+            Some(ConnectError {
+                code: Some(code),
+                message,
+            }) => (code, message.unwrap_or_default()),
+            _ => (code_for_status(status).to_owned(), format!("HTTP {status}")),
+        };
+        let domain = self.domain.to_string();
+        match code.as_str() {
+            "unauthenticated" | "permission_denied" => RegistryError::Rejected { domain, code },
+            "unavailable" => RegistryError::Unreachable {
+                domain,
+                reason: if message.is_empty() {
+                    "it is unavailable".to_owned()
+                } else {
+                    format!("it is unavailable ({message})")
+                },
+            },
+            _ => RegistryError::Server {
+                domain,
+                code,
+                message: if message.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    message
+                },
+            },
+        }
+    }
+
+    fn transport_error(&self, error: ureq::Error) -> RegistryError {
+        let reason = match &error {
+            ureq::Error::Timeout(_) => "the request timed out (see --timeout)".to_owned(),
+            ureq::Error::HostNotFound => "the host name could not be resolved".to_owned(),
+            ureq::Error::ConnectionFailed => "the connection failed".to_owned(),
+            ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
+                tls_failure(e)
+            }
+            ureq::Error::Io(e) => match e.kind() {
+                io::ErrorKind::ConnectionRefused => "the connection was refused".to_owned(),
+                io::ErrorKind::TimedOut => "the request timed out (see --timeout)".to_owned(),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof => {
+                    "the connection was closed before an answer came".to_owned()
+                }
+                _ => e.to_string(),
+            },
+            ureq::Error::Tls(e) => tls_failure(e),
+            ureq::Error::Rustls(e) => tls_failure(e),
+            ureq::Error::ConnectProxyFailed(e) => format!("the proxy refused the connection: {e}"),
+            other => other.to_string(),
+        };
+        RegistryError::Unreachable {
+            domain: self.domain.to_string(),
+            reason,
+        }
+    }
+}
+
+fn tls_failure(error: &dyn std::fmt::Display) -> String {
+    format!(
+        "TLS failed: {error} (a registry with a private CA needs it in tls.root_cert_file_paths of Buf's config.yaml, or in SSL_CERT_FILE)"
+    )
+}
+
+/// The Connect protocol's mapping of an HTTP status to an error code, for error responses
+/// without a Connect JSON body (a proxy's or load balancer's page, say).
+fn code_for_status(status: u16) -> &'static str {
+    match status {
+        400 => "internal",
+        401 => "unauthenticated",
+        403 => "permission_denied",
+        404 => "unimplemented",
+        429 | 502 | 503 | 504 => "unavailable",
+        _ => "unknown",
+    }
+}
+
+fn tls_config(system_roots: bool, files: &[PathBuf]) -> Result<TlsConfig, RegistryError> {
+    let mut roots: Vec<Certificate<'static>> = Vec::new();
+    if system_roots {
+        // Honours SSL_CERT_FILE and SSL_CERT_DIR, as curl and Go do.
+        let native = rustls_native_certs::load_native_certs();
+        roots.extend(
+            native
+                .certs
+                .into_iter()
+                .map(|der| Certificate::from_der(der.as_ref()).to_owned()),
+        );
+    }
+    for path in files {
+        let root_error = |reason: String| RegistryError::RootCerts {
+            path: path.clone(),
+            reason,
+        };
+        let pem = fs::read(path).map_err(|e| root_error(e.to_string()))?;
+        let before = roots.len();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item.map_err(|e| root_error(e.to_string()))? {
+                ureq::tls::PemItem::Certificate(cert) => roots.push(cert),
+                _ => continue,
+            }
+        }
+        if roots.len() == before {
+            return Err(root_error("the file holds no PEM certificate".to_owned()));
+        }
+    }
+    Ok(TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .root_certs(RootCerts::Specific(Arc::new(roots)))
+        .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_map_as_connect_defines() {
+        assert_eq!(code_for_status(401), "unauthenticated");
+        assert_eq!(code_for_status(403), "permission_denied");
+        assert_eq!(code_for_status(503), "unavailable");
+        assert_eq!(code_for_status(500), "unknown");
+    }
+}

@@ -1,0 +1,96 @@
+//! Other tools read what bsr writes: curl sends the saved credentials as Basic auth after
+//! `login`, and nothing after `logout`.
+
+use std::process::Command;
+
+use crate::support::{Registry, Reply, TOKEN, TestEnv};
+
+fn curl_authorization(env: &TestEnv, probe: &Registry) -> Option<String> {
+    let before = probe.requests().len();
+    let status = Command::new("curl")
+        .args(["--silent", "--output", "/dev/null", "--netrc-file"])
+        .arg(env.netrc_path())
+        .arg("--connect-to")
+        .arg(format!("buf.build:80:127.0.0.1:{}", probe.port))
+        .arg("http://buf.build/probe")
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let requests = probe.requests();
+    assert_eq!(requests.len(), before + 1);
+    requests
+        .last()
+        .unwrap()
+        .headers
+        .get("authorization")
+        .cloned()
+}
+
+fn basic(user: &str, password: &str) -> String {
+    // Base64 by hand: tests need no dependency for one header.
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{user}:{password}").into_bytes();
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+#[test]
+fn curl_sends_what_login_saved_and_nothing_after_logout() {
+    assert_eq!(
+        basic("Aladdin", "open sesame"),
+        "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+    );
+    let registry = Registry::start(Reply::user("alice"));
+    let probe = Registry::start(Reply::json(200, "{}"));
+    let mut env = TestEnv::new();
+    env.env("HTTP_PROXY", &format!("http://127.0.0.1:{}", registry.port));
+    env.write_netrc("machine github.com login octocat password ghp_example\ndefault login anonymous password guest\n");
+
+    assert_eq!(
+        curl_authorization(&env, &probe),
+        Some(basic("anonymous", "guest"))
+    );
+    assert_eq!(
+        env.run(&["registry", "login", "--token-stdin"], TOKEN).code,
+        0
+    );
+    assert_eq!(
+        curl_authorization(&env, &probe),
+        Some(basic("alice", TOKEN))
+    );
+    assert_eq!(env.run(&["registry", "logout"], "").code, 0);
+    assert_eq!(
+        curl_authorization(&env, &probe),
+        Some(basic("anonymous", "guest"))
+    );
+
+    // Without the default entry, curl sends nothing at all after logout.
+    env.write_netrc("machine github.com login octocat password ghp_example\n");
+    assert_eq!(
+        env.run(&["registry", "login", "--token-stdin"], TOKEN).code,
+        0
+    );
+    assert_eq!(
+        curl_authorization(&env, &probe),
+        Some(basic("alice", TOKEN))
+    );
+    assert_eq!(env.run(&["registry", "logout"], "").code, 0);
+    assert_eq!(curl_authorization(&env, &probe), None);
+}

@@ -1,0 +1,524 @@
+//! `bsr registry login` as a process against a loopback Connect registry.
+
+use std::fs;
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::support::{Registry, Reply, TOKEN, TestEnv, mode, set_mode};
+
+const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
+
+fn expected_netrc(domain: &str, user: &str) -> String {
+    format!(
+        "machine {domain}\n  login {user}\n  password {TOKEN}\nmachine go.{domain}\n  login {user}\n  password {TOKEN}\n"
+    )
+}
+
+#[test]
+fn token_stdin_logs_in_and_saves_both_machines() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let out = env.login(&domain, &[], &format!("{TOKEN}\n"));
+    assert_eq!(
+        (
+            out.code,
+            env.filter(&out.stdout).as_str(),
+            out.stderr.as_str()
+        ),
+        (
+            0,
+            "Logged in as alice. Credentials saved to ~/.netrc.\n",
+            ""
+        )
+    );
+    assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
+    assert_eq!(mode(&env.netrc_path()), 0o600);
+
+    let requests = registry.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(
+        (request.method.as_str(), request.target.as_str()),
+        ("POST", PATH)
+    );
+    assert_eq!(request.headers["content-type"], "application/json");
+    assert_eq!(request.headers["connect-protocol-version"], "1");
+    assert_eq!(request.headers["authorization"], format!("Bearer {TOKEN}"));
+    assert_eq!(
+        request.headers["user-agent"],
+        format!("bsr/{}", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(request.body, "{}");
+}
+
+#[test]
+fn a_matching_username_is_accepted() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let out = env.login(&domain, &["--username", "alice"], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
+}
+
+#[test]
+fn a_different_username_is_refused_and_nothing_is_written() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let out = env.login(&domain, &["--username", "bob"], TOKEN);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        "Failure: the username associated with the provided token does not match the provided username\n"
+    );
+    assert!(!env.netrc_path().exists());
+}
+
+/// Each refusal and failure class: (reply, expected message). Nothing is written for any.
+#[test]
+fn every_failure_has_its_own_honest_message() {
+    let cases = [
+        (
+            Reply::error(401, "unauthenticated", "bad token"),
+            "invalid token provided for {D}",
+        ),
+        (
+            Reply::error(403, "permission_denied", "nope"),
+            "invalid token provided for {D}",
+        ),
+        (
+            Reply::json(401, "<html>Unauthorized</html>"),
+            "invalid token provided for {D}",
+        ),
+        (
+            Reply::error(500, "internal", "database on fire"),
+            "the registry at {D} answered with error internal: database on fire",
+        ),
+        (
+            Reply::json(500, "oops"),
+            "the registry at {D} answered with error unknown: HTTP 500",
+        ),
+        (
+            Reply::error(503, "unavailable", "maintenance"),
+            "could not reach the registry at {D}: it is unavailable (maintenance)",
+        ),
+        (
+            Reply::json(502, "bad gateway"),
+            "could not reach the registry at {D}: it is unavailable",
+        ),
+        (Reply::json(200, "{}"), "no user found for provided token"),
+        (
+            Reply::json(200, r#"{"user":{"id":"x"}}"#),
+            "no user found for provided token",
+        ),
+        (
+            Reply::json(200, "not json"),
+            "the registry at {D} sent a response bsr cannot understand: the response is not the expected JSON",
+        ),
+        (
+            Reply::json(307, "").header("Location", "http://elsewhere.example/steal"),
+            "the registry at {D} sent a response bsr cannot understand: it redirected (HTTP 307) to http://elsewhere.example/steal; bsr does not follow redirects with a token",
+        ),
+        (
+            Reply::user("alice\\nmachine evil.example"),
+            "the registry at {D} returned a username that contains whitespace, so it cannot be stored in a netrc file; nothing was saved",
+        ),
+        (
+            Reply::user("al\\\"ice"),
+            "the registry at {D} returned a username that contains a double quote (\"), so it cannot be stored in a netrc file; nothing was saved",
+        ),
+    ];
+    for (reply, message) in cases {
+        let env = TestEnv::new();
+        env.write_netrc("machine github.com login octocat password ghp_example\n");
+        let registry = Registry::start(reply);
+        let domain = registry.domain();
+        let out = env.login(&domain, &[], TOKEN);
+        let expected = message.replace("{D}", &domain);
+        assert_eq!(out.code, 1, "{expected}");
+        assert!(
+            out.stderr.starts_with(&format!("Failure: {expected}")),
+            "expected {expected:?}, got {:?}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "");
+        assert_eq!(
+            env.netrc(),
+            "machine github.com login octocat password ghp_example\n"
+        );
+        assert_eq!(registry.requests().len(), 1, "redirects are not followed");
+    }
+}
+
+#[test]
+fn connection_refused_is_unreachable_not_an_invalid_token() {
+    let env = TestEnv::new();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let domain = format!("127.0.0.1:{port}");
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!("Failure: could not reach the registry at {domain}: the connection was refused\n")
+    );
+    assert!(!env.netrc_path().exists());
+}
+
+#[test]
+fn a_slow_registry_times_out_per_timeout_flag_and_env() {
+    let registry = Registry::start(Reply::user("alice").delayed(Duration::from_secs(5)));
+    let domain = registry.domain();
+    let expected = format!(
+        "Failure: could not reach the registry at {domain}: the request timed out (see --timeout)\n"
+    );
+    let env = TestEnv::new();
+    let started = Instant::now();
+    let out = env.run(
+        &[
+            "--timeout",
+            "500ms",
+            "registry",
+            "login",
+            &domain,
+            "--token-stdin",
+        ],
+        TOKEN,
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!((out.code, out.stderr.as_str()), (1, expected.as_str()));
+
+    let mut env = TestEnv::new();
+    env.env("BUF_TIMEOUT", "1s");
+    let started = Instant::now();
+    let out = env.login(&domain, &[], TOKEN);
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!((out.code, out.stderr.as_str()), (1, expected.as_str()));
+    assert!(!env.netrc_path().exists());
+}
+
+#[test]
+fn invalid_domains_fail_before_any_file_or_network() {
+    let env = TestEnv::new();
+    for (domain, reason) in [
+        ("a", None),
+        (
+            "bad domain!",
+            Some(
+                "included invalid character ' ', must only contain letters, digits, periods (.), hyphens (-), or underscores (_)",
+            ),
+        ),
+        ("a..b", Some("cannot contain two periods (.) in a row")),
+        ("123", Some("must have at least one non-numeric character")),
+        (
+            "a.com:99999",
+            Some(
+                "included invalid character ':', must only contain letters, digits, periods (.), hyphens (-), or underscores (_)",
+            ),
+        ),
+    ] {
+        let out = env.login(domain, &[], TOKEN);
+        let expected = match reason {
+            None => "Failure: must be at least 2 and at most 254 characters\n".to_owned(),
+            Some(reason) => format!(
+                "Failure: must either be a valid IP address or domain name: invalid domain name {domain:?}, {reason}\n"
+            ),
+        };
+        assert_eq!(
+            (out.code, out.stderr.as_str()),
+            (1, expected.as_str()),
+            "{domain}"
+        );
+    }
+    assert!(!env.netrc_path().exists());
+}
+
+#[test]
+fn usage_errors_exit_1() {
+    let env = TestEnv::new();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["registry", "login", "--token-stdin", "--prompt"],
+            "Failure: cannot use both --token-stdin and --prompt flags\n",
+        ),
+        (
+            &["registry", "login", "a.example", "b.example"],
+            "Failure: unexpected argument 'b.example' found\n",
+        ),
+        (
+            &["registry", "login", "--bogus"],
+            "Failure: unexpected argument '--bogus' found\n",
+        ),
+        (
+            &["registry", "login"],
+            "Failure: cannot perform an interactive login from a non-TTY device\n",
+        ),
+    ];
+    for (args, last_line) in cases {
+        let out = env.run(args, "");
+        assert_eq!(out.code, 1, "{args:?}");
+        assert!(out.stderr.ends_with(last_line), "{args:?}: {}", out.stderr);
+    }
+    let out = env.run(&["registry", "login", "--prompt"], "");
+    assert_eq!(
+        out.stderr,
+        "Failure: cannot perform an interactive login from a non-TTY device\n"
+    );
+}
+
+#[test]
+fn bad_tokens_are_refused_without_being_shown_or_sent() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let big = "x".repeat(64 * 1024 + 1);
+    let cases = [
+        ("", "token cannot be empty string"),
+        ("  \n\t\n", "token cannot be empty string"),
+        (
+            "bsr-test-token-0123456789abcdef extra",
+            "the token contains whitespace, so it cannot be stored in a netrc file",
+        ),
+        (
+            "bsr-test-token-0123456789abcdef#x",
+            "the token contains '#', which netrc readers take as the start of a comment, so it cannot be stored in a netrc file",
+        ),
+        (
+            big.as_str(),
+            "standard input holds more than 64 KiB; --token-stdin expects only the token",
+        ),
+    ];
+    for (stdin, message) in cases {
+        let out = env.login(&domain, &[], stdin);
+        assert_eq!(out.stderr, format!("Failure: {message}\n"));
+        assert_eq!(out.code, 1);
+    }
+    assert!(registry.requests().is_empty());
+}
+
+#[test]
+fn surrounding_whitespace_is_trimmed() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let out = env.login(&domain, &[], &format!("  {TOKEN}\r\n\n"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
+}
+
+#[test]
+fn an_unwritable_netrc_fails_before_the_token_is_sent() {
+    let env = TestEnv::new();
+    env.write_netrc("machine github.com login octocat password ghp_example\n");
+    set_mode(&env.netrc_path(), 0o400);
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        "Failure: ~/.netrc is read-only; make it writable (chmod u+w) and try again\n"
+    );
+    assert!(registry.requests().is_empty());
+
+    let env = TestEnv::new();
+    fs::create_dir(env.netrc_path()).unwrap();
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(
+        env.filter(&out.stderr),
+        "Failure: ~/.netrc is a directory, not a netrc file\n"
+    );
+    assert!(registry.requests().is_empty());
+}
+
+#[test]
+fn an_existing_netrc_keeps_every_other_byte() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let before = format!(
+        "# personal\r\nmachine github.com login octocat password ghp_example\r\n\r\nmachine {domain}\r\n  login old # keep\r\n  password stale\r\nmacdef init\r\nls\r\n\r\ndefault login anonymous password guest\r\n"
+    );
+    env.write_netrc(&before);
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let after = format!(
+        "# personal\r\nmachine github.com login octocat password ghp_example\r\n\r\nmachine {domain}\r\n  login alice # keep\r\n  password {TOKEN}\r\nmacdef init\r\nls\r\n\r\nmachine go.{domain}\r\n  login alice\r\n  password {TOKEN}\r\ndefault login anonymous password guest\r\n"
+    );
+    assert_eq!(env.netrc(), after);
+}
+
+#[test]
+fn loose_permissions_are_narrowed_with_a_notice() {
+    let env = TestEnv::new();
+    env.write_netrc("machine github.com login octocat password ghp_example\n");
+    set_mode(&env.netrc_path(), 0o644);
+    let registry = Registry::start(Reply::user("alice"));
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        env.filter(&out.stderr),
+        "Notice: ~/.netrc was accessible to group or others (mode 0644); its mode is now 0600.\n"
+    );
+    assert_eq!(mode(&env.netrc_path()), 0o600);
+}
+
+#[test]
+fn netrc_variable_chooses_the_file() {
+    let mut env = TestEnv::new();
+    let custom = env.home().join("custom-netrc");
+    env.env("NETRC", custom.to_str().unwrap());
+    let registry = Registry::start(Reply::user("alice"));
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        env.filter(&out.stdout)
+            .ends_with("Credentials saved to ~/custom-netrc.\n")
+    );
+    assert!(custom.exists());
+    assert!(!env.netrc_path().exists());
+}
+
+#[test]
+fn the_default_domain_is_buf_build_reached_through_http_proxy() {
+    let registry = Registry::start(Reply::user("alice"));
+    let mut env = TestEnv::new();
+    env.env("HTTP_PROXY", &format!("http://127.0.0.1:{}", registry.port));
+    let out = env.run(&["registry", "login", "--token-stdin"], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let request = &registry.requests()[0];
+    assert_eq!(request.tunnel.as_deref(), Some("buf.build:80"));
+    assert_eq!(request.target, PATH);
+    assert_eq!(request.headers["host"], "buf.build");
+    assert_eq!(env.netrc(), expected_netrc("buf.build", "alice"));
+}
+
+#[test]
+fn debug_shows_the_request_with_authorization_redacted() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let out = env.run(
+        &[
+            "registry",
+            "login",
+            &domain,
+            "--token-stdin",
+            "--debug",
+            "--log-format",
+            "text",
+        ],
+        TOKEN,
+    );
+    assert_eq!(out.code, 0);
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("DEBUG\trequest"))
+        .expect(&out.stderr);
+    for part in [
+        "method=POST".to_owned(),
+        format!("url=http://{domain}{PATH}"),
+        "authorization=Bearer [REDACTED]".to_owned(),
+        "status=200".to_owned(),
+        "duration=".to_owned(),
+    ] {
+        assert!(line.contains(&part), "{part} missing from {line}");
+    }
+
+    let mut env = TestEnv::new();
+    env.env("BUF_DEBUG", "true").env("BUF_LOG_FORMAT", "json");
+    let out = env.login(&domain, &[], TOKEN);
+    let entry: serde_json::Value =
+        serde_json::from_str(out.stderr.lines().next().unwrap()).unwrap();
+    assert_eq!(entry["level"], "debug");
+    assert_eq!(entry["authorization"], "Bearer [REDACTED]");
+    assert_eq!(entry["status"], "200");
+
+    // Without --debug, nothing.
+    let env = TestEnv::new();
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn the_token_is_in_no_argument_list_or_environment() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice").delayed(Duration::from_millis(1500)));
+    let mut child = env
+        .command(&["registry", "login", &registry.domain(), "--token-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(TOKEN.as_bytes())
+        .unwrap();
+    // While bsr waits for the registry, look at what every process can see of it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while registry.requests().is_empty() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for what in ["cmdline", "environ"] {
+        let bytes = fs::read(format!("/proc/{}/{what}", child.id())).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "token in /proc/pid/{what}"
+        );
+    }
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_read_only_home_with_a_writable_netrc_is_rewritten_in_place_with_a_notice() {
+    // As an unprivileged user: root could create the temporary file anywhere.
+    let env = TestEnv::new();
+    set_mode(env.home(), 0o755);
+    env.write_netrc("machine github.com login octocat password ghp_example\n");
+    std::os::unix::fs::chown(env.netrc_path(), Some(65534), Some(65534)).unwrap();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let bsr = env.command(&[]);
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(bsr.get_program())
+        .args(["registry", "login", &domain, "--token-stdin"])
+        .env_clear()
+        .envs(bsr.get_envs().map(|(k, v)| (k, v.unwrap())))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(TOKEN.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        env.filter(&stderr),
+        "Notice: ~/.netrc was rewritten in place because its directory is not writable; this write was not crash-safe.\n"
+    );
+    assert_eq!(
+        env.netrc(),
+        format!(
+            "machine github.com login octocat password ghp_example\n{}",
+            expected_netrc(&domain, "alice")
+        )
+    );
+}

@@ -1,0 +1,121 @@
+//! `bsr registry logout` as a process.
+
+use std::fs;
+
+use crate::support::{Registry, Reply, TOKEN, TestEnv};
+
+#[test]
+fn without_a_netrc_nothing_is_created() {
+    let env = TestEnv::new();
+    let out = env.run(&["registry", "logout"], "");
+    assert_eq!(
+        (
+            out.code,
+            env.filter(&out.stdout).as_str(),
+            out.stderr.as_str()
+        ),
+        (
+            0,
+            "No BSR credentials found in ~/.netrc; you are already logged out\n",
+            ""
+        )
+    );
+    assert!(!env.netrc_path().exists());
+}
+
+#[test]
+fn removes_both_machines_and_nothing_else() {
+    let env = TestEnv::new();
+    env.write_netrc(
+        "# mine\nmachine github.com login octocat password ghp_example\nmachine buf.build\n\tlogin alice\n\tpassword x\nmachine other.example login o password o\nmachine go.buf.build login alice password x\nmachine buf.build login dup password dup\n",
+    );
+    let out = env.run(&["registry", "logout"], "");
+    assert_eq!(
+        (out.code, env.filter(&out.stdout).as_str()),
+        (0, "All existing BSR credentials removed from ~/.netrc\n")
+    );
+    assert_eq!(
+        env.netrc(),
+        "# mine\nmachine github.com login octocat password ghp_example\nmachine other.example login o password o\n"
+    );
+    let again = env.run(&["registry", "logout"], "");
+    assert_eq!(
+        env.filter(&again.stdout),
+        "No BSR credentials found in ~/.netrc; you are already logged out\n"
+    );
+}
+
+#[test]
+fn logs_out_of_the_named_domain_only() {
+    let env = TestEnv::new();
+    env.write_netrc("machine buf.build login a password b\nmachine bsr.example.com:8443 login a password b\nmachine go.bsr.example.com:8443 login a password b\n");
+    let out = env.run(&["registry", "logout", "bsr.example.com:8443"], "");
+    assert_eq!(out.code, 0);
+    assert_eq!(env.netrc(), "machine buf.build login a password b\n");
+}
+
+#[test]
+fn after_login_logout_restores_the_file() {
+    let env = TestEnv::new();
+    let original = "machine github.com login octocat password ghp_example\n# end\n";
+    env.write_netrc(original);
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    assert_eq!(env.login(&domain, &[], TOKEN).code, 0);
+    assert_ne!(env.netrc(), original);
+    assert_eq!(env.run(&["registry", "logout", &domain], "").code, 0);
+    assert_eq!(env.netrc(), original);
+}
+
+#[test]
+fn an_unparsable_netrc_is_left_alone_with_its_position() {
+    let env = TestEnv::new();
+    let text = "machine buf.build login a password \"unclosed\n";
+    env.write_netrc(text);
+    let out = env.run(&["registry", "logout"], "");
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        "Failure: cannot edit ~/.netrc: line 1, column 36: a quoted value is never closed (missing '\"'); the file was left untouched\n"
+    );
+    assert_eq!(env.netrc(), text);
+}
+
+#[test]
+fn invalid_domain_and_bad_paths_fail() {
+    let env = TestEnv::new();
+    let out = env.run(&["registry", "logout", "a..b"], "");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with("Failure: must either be a valid IP address or domain name")
+    );
+    fs::create_dir(env.netrc_path()).unwrap();
+    let out = env.run(&["registry", "logout"], "");
+    assert_eq!(
+        env.filter(&out.stderr),
+        "Failure: ~/.netrc is a directory, not a netrc file\n"
+    );
+    let out = env.run(&["registry", "logout", "x.example", "y.example"], "");
+    assert_eq!(out.code, 1);
+}
+
+#[test]
+fn netrc_variable_works_without_home() {
+    let env = TestEnv::new();
+    let path = env.home().join("elsewhere");
+    fs::write(&path, "machine buf.build login a password b\n").unwrap();
+    let out = env
+        .command(&["registry", "logout"])
+        .env_remove("HOME")
+        .env("NETRC", &path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "");
+}

@@ -1,0 +1,159 @@
+//! HTTPS against a loopback registry whose certificate comes from a CA made in the test:
+//! trusted through Buf's `root_cert_file_paths`, `tls/root.pem` or `SSL_CERT_FILE`, rejected
+//! without it.
+
+use std::fs;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::support::registry::Stream;
+use crate::support::{Registry, Reply, TOKEN, TestEnv};
+
+struct Pki {
+    ca_pem: String,
+    server: Arc<rustls::ServerConfig>,
+}
+
+fn pki() -> Pki {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "bsr throwaway test CA");
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+
+    let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params
+        .subject_alt_names
+        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    let key = KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &ca).unwrap();
+
+    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert.der().to_vec())],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+    .unwrap();
+    Pki {
+        ca_pem: ca.pem(),
+        server: Arc::new(server),
+    }
+}
+
+fn https_registry(pki: &Pki) -> Registry {
+    let config = Arc::clone(&pki.server);
+    Registry::start_with(Reply::user("alice"), move |tcp| {
+        let connection = rustls::ServerConnection::new(Arc::clone(&config)).ok()?;
+        Some(Box::new(rustls::StreamOwned::new(connection, tcp)) as Box<dyn Stream>)
+    })
+}
+
+fn write_ca(env: &TestEnv, pki: &Pki, relative: &str) -> PathBuf {
+    let path = env.home().join(relative);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, &pki.ca_pem).unwrap();
+    path
+}
+
+#[test]
+fn a_ca_listed_in_root_cert_file_paths_is_trusted() {
+    let pki = pki();
+    let registry = https_registry(&pki);
+    let env = TestEnv::with_config(None);
+    let ca = write_ca(&env, &pki, "ca/root-ca.pem");
+    fs::create_dir_all(env.home().join(".config/buf")).unwrap();
+    fs::write(
+        env.home().join(".config/buf/config.yaml"),
+        format!(
+            "version: v1\ntls:\n  use: local\n  root_cert_file_paths:\n    - {}\n",
+            ca.display()
+        ),
+    )
+    .unwrap();
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        registry.requests()[0].headers["authorization"],
+        format!("Bearer {TOKEN}")
+    );
+}
+
+#[test]
+fn local_mode_defaults_to_tls_root_pem_in_the_config_dir() {
+    let pki = pki();
+    let registry = https_registry(&pki);
+    let env = TestEnv::with_config(Some("version: v1\ntls:\n  use: local\n"));
+    write_ca(&env, &pki, ".config/buf/tls/root.pem");
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn ssl_cert_file_extends_the_system_trust_store() {
+    let pki = pki();
+    let registry = https_registry(&pki);
+    let mut env = TestEnv::with_config(None);
+    let ca = write_ca(&env, &pki, "ca.pem");
+    env.env("SSL_CERT_FILE", ca.to_str().unwrap());
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn an_untrusted_certificate_is_a_tls_failure_not_an_invalid_token() {
+    let pki = pki();
+    let registry = https_registry(&pki);
+    let env = TestEnv::with_config(None);
+    let domain = registry.domain();
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "Failure: could not reach the registry at {domain}: "
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("TLS failed: invalid peer certificate: UnknownIssuer"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("root_cert_file_paths"),
+        "{}",
+        out.stderr
+    );
+    assert!(registry.requests().is_empty(), "the token must not be sent");
+    assert!(!env.netrc_path().exists());
+}
+
+#[test]
+fn a_missing_root_certificate_file_is_named() {
+    let env = TestEnv::with_config(Some(
+        "tls:\n  use: local\n  root_cert_file_paths: [/nonexistent/ca.pem]\n",
+    ));
+    let out = env.run(
+        &["registry", "login", "127.0.0.1:9", "--token-stdin"],
+        TOKEN,
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with(
+            "Failure: cannot load the trusted certificates from /nonexistent/ca.pem: "
+        ),
+        "{}",
+        out.stderr
+    );
+}
