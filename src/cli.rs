@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::whoami::Format;
 use crate::duration::parse_go_duration;
 use crate::log::LogFormat;
 
@@ -54,6 +55,18 @@ pub enum Command {
     /// Manage your Buf Schema Registry credentials
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Generate the autocompletion script for a shell
+    ///
+    /// For example, bash: `source <(bsr completion bash)`; zsh: `bsr completion zsh >
+    /// "${fpath[1]}/_bsr"`; fish: `bsr completion fish > ~/.config/fish/completions/bsr.fish`.
+    Completion(CompletionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to generate the script for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +82,22 @@ pub enum RegistryCommand {
     /// This removes any BSR credentials for the domain from your .netrc file. The [DOMAIN]
     /// argument defaults to buf.build.
     Logout(LogoutArgs),
+    /// Check if you are logged in to the Buf Schema Registry
+    ///
+    /// This asks the registry who owns the token that would be sent to it: BUF_TOKEN if it has
+    /// one for the domain, else the domain's entry in your .netrc (never its default entry).
+    /// The [DOMAIN] argument defaults to buf.build.
+    Whoami(WhoamiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    /// The registry domain
+    #[arg(default_value = crate::domain::DEFAULT_DOMAIN)]
+    pub domain: String,
+    /// The output format; json adds where the token came from
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -8,14 +8,16 @@ use anyhow::Result;
 use bsr::cli::{Cli, Command, LoginArgs, RegistryCommand};
 use bsr::commands::login::{LoginRequest, TokenSource, login};
 use bsr::commands::logout::logout;
+use bsr::commands::whoami::whoami;
 use bsr::commands::{CommandError, Context};
 use bsr::config::{self, ConfigEnv, ProxyEnv};
+use bsr::credentials::{BufToken, MalformedBufToken};
 use bsr::domain::Domain;
 use bsr::log::Logger;
 use bsr::registry::ClientOptions;
 use bsr::store::{NetrcFile, Os, PathEnv, netrc_path};
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -66,9 +68,15 @@ fn usage_error(error: clap::Error) -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     let log = Logger::new(cli.global.debug, cli.global.log_format);
-    let Command::Registry(command) = cli.command;
     let mut out = io::stdout().lock();
     let mut err = io::stderr();
+    let command = match cli.command {
+        Command::Registry(command) => command,
+        Command::Completion(args) => {
+            clap_complete::generate(args.shell, &mut Cli::command(), "bsr", &mut out);
+            return Ok(());
+        }
+    };
     match command {
         RegistryCommand::Login(args) => {
             let request = login_request(args)?;
@@ -80,8 +88,26 @@ fn run(cli: Cli) -> Result<()> {
             let ctx = context(cli.global.timeout.0, log)?;
             logout(&domain, &ctx, &mut out, &mut err)?;
         }
+        RegistryCommand::Whoami(args) => {
+            let domain = Domain::parse(&args.domain).map_err(CommandError::from)?;
+            let buf_token = buf_token().map_err(CommandError::from)?;
+            let ctx = context(cli.global.timeout.0, log)?;
+            whoami(&domain, args.format, &buf_token, &ctx, &mut out)?;
+        }
     }
     Ok(())
+}
+
+fn buf_token() -> Result<BufToken, MalformedBufToken> {
+    match std::env::var_os("BUF_TOKEN") {
+        None => Ok(BufToken::Unset),
+        Some(value) => match value.to_str() {
+            Some(value) => BufToken::parse(Some(value)),
+            None => Err(MalformedBufToken {
+                reason: "it is not valid UTF-8".to_owned(),
+            }),
+        },
+    }
 }
 
 fn login_request(args: LoginArgs) -> Result<LoginRequest, CommandError> {

@@ -3,6 +3,7 @@
 
 pub mod login;
 pub mod logout;
+pub mod whoami;
 
 use std::io::{self, Write};
 
@@ -49,12 +50,16 @@ pub enum CommandError {
     #[error("the username associated with the provided token does not match the provided username")]
     UsernameMismatch,
     #[error(
-        "the registry at {domain} returned a username that {problem}, so it cannot be stored in a netrc file; nothing was saved"
+        "the registry at {domain} returned a username that {problem}, which bsr will not store or print"
     )]
     UnsafeUsername {
         domain: String,
         problem: crate::netrc::ValueProblem,
     },
+    #[error(transparent)]
+    BufToken(#[from] crate::credentials::MalformedBufToken),
+    #[error("Not currently logged in for {domain}.{hint}")]
+    NotLoggedIn { domain: String, hint: String },
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
 }

@@ -125,11 +125,11 @@ fn every_failure_has_its_own_honest_message() {
         ),
         (
             Reply::user("alice\\nmachine evil.example"),
-            "the registry at {D} returned a username that contains whitespace, so it cannot be stored in a netrc file; nothing was saved",
+            "the registry at {D} returned a username that contains whitespace, which bsr will not store or print",
         ),
         (
             Reply::user("al\\\"ice"),
-            "the registry at {D} returned a username that contains a double quote (\"), so it cannot be stored in a netrc file; nothing was saved",
+            "the registry at {D} returned a username that contains a double quote (\"), which bsr will not store or print",
         ),
     ];
     for (reply, message) in cases {

@@ -1,5 +1,6 @@
 //! bsr's integration tests: real files, real processes, real peers on loopback.
 
+mod completion;
 mod helper;
 mod interop;
 mod login;
@@ -9,3 +10,4 @@ mod prompt;
 mod store;
 mod support;
 mod tls;
+mod whoami;

@@ -1,5 +1,5 @@
 //! A Connect registry on 127.0.0.1, started inside the test: it records every request and
-//! answers with a scripted reply. It also serves as an HTTP proxy (absolute-form requests), so
+//! answers with a scripted reply. It also serves as an HTTP proxy (`CONNECT` tunnels), so
 //! `bsr registry login` against the default `buf.build` can be tested through `HTTP_PROXY`.
 
 use std::collections::BTreeMap;
@@ -82,16 +82,42 @@ impl Registry {
         Registry::start_with(reply, |tcp| Some(Box::new(tcp) as Box<dyn Stream>))
     }
 
+    /// A registry that knows `users` (token, username) and answers `unauthenticated` to any
+    /// other token, as the real one does.
+    pub fn with_users(users: &[(&str, &str)]) -> Registry {
+        let users: Vec<(String, String)> = users
+            .iter()
+            .map(|(token, user)| (format!("Bearer {token}"), (*user).to_owned()))
+            .collect();
+        Registry::serve_with(
+            move |request| {
+                let auth = request.headers.get("authorization");
+                match users.iter().find(|(bearer, _)| Some(bearer) == auth) {
+                    Some((_, user)) => Reply::user(user),
+                    None => Reply::error(401, "unauthenticated", "invalid token"),
+                }
+            },
+            |tcp| Some(Box::new(tcp) as Box<dyn Stream>),
+        )
+    }
+
     /// Starts a server whose connections go through `wrap` (a TLS handshake, say); `wrap`
     /// returns `None` for a connection it rejects.
     pub fn start_with(
         reply: Reply,
         wrap: impl Fn(TcpStream) -> Option<Box<dyn Stream>> + Send + Sync + 'static,
     ) -> Registry {
+        Registry::serve_with(move |_| reply.clone(), wrap)
+    }
+
+    fn serve_with(
+        reply: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+        wrap: impl Fn(TcpStream) -> Option<Box<dyn Stream>> + Send + Sync + 'static,
+    ) -> Registry {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let reply = Arc::new(Mutex::new(reply));
+        let reply: Arc<Responder> = Arc::new(reply);
         let wrap = Arc::new(wrap);
         {
             let requests = Arc::clone(&requests);
@@ -104,7 +130,7 @@ impl Registry {
                     let wrap = Arc::clone(&wrap);
                     thread::spawn(move || {
                         if let Some(stream) = wrap(tcp) {
-                            serve(stream, &requests, &reply);
+                            serve(stream, &requests, reply.as_ref());
                         }
                     });
                 }
@@ -123,7 +149,9 @@ impl Registry {
     }
 }
 
-fn serve(stream: Box<dyn Stream>, requests: &Mutex<Vec<Request>>, reply: &Mutex<Reply>) {
+type Responder = dyn Fn(&Request) -> Reply + Send + Sync;
+
+fn serve(stream: Box<dyn Stream>, requests: &Mutex<Vec<Request>>, reply: &Responder) {
     let mut reader = BufReader::new(stream);
     let mut tunnel = None;
     loop {
@@ -138,7 +166,7 @@ fn serve(stream: Box<dyn Stream>, requests: &Mutex<Vec<Request>>, reply: &Mutex<
 fn serve_one(
     reader: &mut BufReader<Box<dyn Stream>>,
     requests: &Mutex<Vec<Request>>,
-    reply: &Mutex<Reply>,
+    reply: &Responder,
     tunnel: &mut Option<String>,
 ) -> Option<bool> {
     let mut line = String::new();
@@ -176,14 +204,15 @@ fn serve_one(
         .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    requests.lock().unwrap().push(Request {
+    let request = Request {
         method,
         target,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
         tunnel: tunnel.clone(),
-    });
-    let reply = reply.lock().unwrap().clone();
+    };
+    let reply = reply(&request);
+    requests.lock().unwrap().push(request);
     thread::sleep(reply.delay);
     let mut response = format!(
         "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",

@@ -1,0 +1,107 @@
+//! `bsr registry whoami [domain] [--format text|json]`: who the registry says you are, and
+//! which credential told it.
+
+use std::io::Write;
+
+use super::{CommandError, Context};
+use crate::credentials::{self, BufToken, NetrcEntry, Source};
+use crate::domain::Domain;
+use crate::netrc::{Field, validate_value};
+use crate::registry::{CurrentUser, Registry, RegistryError};
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Asks the registry who owns the token that bsr (and Buf) would send to `domain`.
+pub fn whoami(
+    domain: &Domain,
+    format: Format,
+    buf_token: &BufToken,
+    ctx: &Context,
+    out: &mut dyn Write,
+) -> Result<(), CommandError> {
+    let path = ctx.netrc.path();
+    let netrc_entry = || -> Result<NetrcEntry, CommandError> {
+        let document = ctx.netrc.read()?;
+        Ok(credentials::netrc_entry(document.as_ref(), domain))
+    };
+    let mut netrc_error = None;
+    let credential = credentials::resolve(
+        buf_token,
+        domain,
+        || {
+            netrc_entry().unwrap_or_else(|e| {
+                netrc_error = Some(e);
+                NetrcEntry::None
+            })
+        },
+        path,
+    );
+    if let Some(error) = netrc_error {
+        return Err(error);
+    }
+    let not_logged_in = |hint: String| CommandError::NotLoggedIn {
+        domain: domain.to_string(),
+        hint,
+    };
+    let Some(credential) = credential else {
+        let hint = match netrc_entry() {
+            Ok(NetrcEntry::OnlyDefault) => format!(
+                " The default entry in {} is not sent to the registry; run `bsr registry login {domain}`.",
+                path.display()
+            ),
+            _ => String::new(),
+        };
+        return Err(not_logged_in(hint));
+    };
+
+    let registry = Registry::new(domain, &ctx.client)?;
+    let rejected_hint = || match &credential.source {
+        Source::BufToken => {
+            let overridden = matches!(netrc_entry(), Ok(NetrcEntry::Token(_)));
+            if overridden {
+                format!(
+                    " The token in BUF_TOKEN was rejected, and BUF_TOKEN overrides the credentials for {domain} in {}; unset BUF_TOKEN to use them.",
+                    path.display()
+                )
+            } else {
+                " The token in BUF_TOKEN was rejected.".to_owned()
+            }
+        }
+        Source::Netrc(file) => format!(
+            " The token for {domain} in {} was rejected; run `bsr registry login {domain}` to replace it.",
+            file.display()
+        ),
+    };
+    let user = match registry.current_user(&credential.token, &ctx.log) {
+        Ok(CurrentUser::User(user)) => user,
+        Ok(CurrentUser::NoUser) | Err(RegistryError::Rejected { .. }) => {
+            return Err(not_logged_in(rejected_hint()));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    // The name is printed to a terminal: refuse control characters and the like rather than
+    // pass a hostile registry's escape sequences through.
+    validate_value(Field::Login, &user).map_err(|e| CommandError::UnsafeUsername {
+        domain: domain.to_string(),
+        problem: e.problem,
+    })?;
+
+    match format {
+        Format::Text => writeln!(out, "Logged in as {user}.")?,
+        Format::Json => {
+            let source = match &credential.source {
+                Source::BufToken => "BUF_TOKEN".to_owned(),
+                Source::Netrc(file) => file.display().to_string(),
+            };
+            let json = serde_json::json!({ "username": user, "source": source });
+            writeln!(out, "{json}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! Where a registry token comes from: `BUF_TOKEN`, else the netrc entry for exactly the domain.
+//!
+//! Never the netrc's `default` entry: it holds some other service's password, and Buf 1.75 leaks
+//! it to the registry as a Bearer token. The resolver reports which source it used, because a
+//! stale `BUF_TOKEN` silently overriding a good netrc entry is the most common way to lose an
+//! afternoon.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::domain::Domain;
+use crate::netrc::{Lookup, NetrcDocument};
+use crate::secret::Token;
+
+/// Where a token came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The `BUF_TOKEN` environment variable.
+    BufToken,
+    /// The netrc entry for the domain, in this file.
+    Netrc(PathBuf),
+}
+
+/// A token and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub token: Token,
+    pub source: Source,
+}
+
+/// A `BUF_TOKEN` that cannot be understood. The message names the variable and the problem and
+/// never contains any part of a token.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "BUF_TOKEN is malformed: {reason}; it must be a single token or token1@remote1,token2@remote2"
+)]
+pub struct MalformedBufToken {
+    pub reason: String,
+}
+
+/// What `BUF_TOKEN` says, parsed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BufToken {
+    /// Unset or empty.
+    Unset,
+    /// One token for every registry.
+    Single(Token),
+    /// Tokens for named registries, matched on the exact remote.
+    PerRemote(Vec<(String, Token)>),
+}
+
+impl BufToken {
+    /// Parses the value of `BUF_TOKEN` (`None` when unset).
+    pub fn parse(value: Option<&str>) -> Result<BufToken, MalformedBufToken> {
+        let value = value.unwrap_or_default().trim();
+        if value.is_empty() {
+            return Ok(BufToken::Unset);
+        }
+        if !value.contains('@') && !value.contains(',') {
+            return Ok(BufToken::Single(Token::new(value)));
+        }
+        let malformed = |reason: String| MalformedBufToken { reason };
+        let parts: Vec<&str> = value.split(',').collect();
+        let count = parts.len();
+        let mut pairs: Vec<(String, Token)> = Vec::with_capacity(count);
+        for (index, part) in parts.into_iter().enumerate() {
+            let position = format!("entry {} of {count}", index + 1);
+            let part = part.trim();
+            let Some((token, remote)) = part.split_once('@') else {
+                return Err(malformed(if part.is_empty() {
+                    format!("{position} is empty")
+                } else {
+                    format!("{position} has no @remote")
+                }));
+            };
+            let (token, remote) = (token.trim(), remote.trim());
+            if token.is_empty() {
+                return Err(malformed(format!("{position} has no token before @")));
+            }
+            if remote.is_empty() {
+                return Err(malformed(format!("{position} has no remote after @")));
+            }
+            if remote.contains('@') {
+                return Err(malformed(format!("{position} has more than one @")));
+            }
+            // A remote is a host name, safe to show; check it so the message can name it.
+            if Domain::parse(remote).is_err() {
+                return Err(malformed(format!("{position} names an invalid remote")));
+            }
+            if pairs.iter().any(|(seen, _)| seen == remote) {
+                return Err(malformed(format!(
+                    "the remote {remote} appears more than once"
+                )));
+            }
+            pairs.push((remote.to_owned(), Token::new(token)));
+        }
+        Ok(BufToken::PerRemote(pairs))
+    }
+
+    /// The token `BUF_TOKEN` holds for `domain`, if any.
+    pub fn token_for(&self, domain: &Domain) -> Option<&Token> {
+        match self {
+            BufToken::Unset => None,
+            BufToken::Single(token) => Some(token),
+            BufToken::PerRemote(pairs) => pairs
+                .iter()
+                .find(|(remote, _)| remote == domain.as_str())
+                .map(|(_, token)| token),
+        }
+    }
+}
+
+/// What the netrc holds for a domain, for resolution and for explaining it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetrcEntry {
+    /// An entry for exactly the domain, with a password.
+    Token(Token),
+    /// No such entry, but a `default` entry exists (and is deliberately not used).
+    OnlyDefault,
+    /// Nothing usable.
+    None,
+}
+
+/// Looks up the domain in a parsed netrc.
+pub fn netrc_entry(document: Option<&NetrcDocument>, domain: &Domain) -> NetrcEntry {
+    let Some(document) = document else {
+        return NetrcEntry::None;
+    };
+    match document.lookup(domain.as_str()) {
+        Lookup::Machine(entry) => entry
+            .password()
+            .filter(|p| !p.expose().is_empty())
+            .map_or(NetrcEntry::None, NetrcEntry::Token),
+        Lookup::Default(_) => NetrcEntry::OnlyDefault,
+        Lookup::NotFound => NetrcEntry::None,
+    }
+}
+
+/// The token for `domain`: `BUF_TOKEN` first, then the netrc entry. `netrc` is only consulted
+/// when `BUF_TOKEN` has nothing for the domain.
+pub fn resolve(
+    buf_token: &BufToken,
+    domain: &Domain,
+    netrc: impl FnOnce() -> NetrcEntry,
+    netrc_path: &Path,
+) -> Option<Credential> {
+    if let Some(token) = buf_token.token_for(domain) {
+        return Some(Credential {
+            token: token.clone(),
+            source: Source::BufToken,
+        });
+    }
+    match netrc() {
+        NetrcEntry::Token(token) => Some(Credential {
+            token,
+            source: Source::Netrc(netrc_path.to_path_buf()),
+        }),
+        NetrcEntry::OnlyDefault | NetrcEntry::None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domain(d: &str) -> Domain {
+        Domain::parse(d).unwrap()
+    }
+
+    fn doc(text: &str) -> NetrcDocument {
+        NetrcDocument::parse(text.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn unset_and_empty_buf_token_mean_none() {
+        assert_eq!(BufToken::parse(None), Ok(BufToken::Unset));
+        assert_eq!(BufToken::parse(Some("")), Ok(BufToken::Unset));
+        assert_eq!(BufToken::parse(Some("  \n")), Ok(BufToken::Unset));
+    }
+
+    #[test]
+    fn a_single_token_applies_to_every_remote() {
+        let parsed = BufToken::parse(Some(" tok-1\n")).unwrap();
+        assert_eq!(
+            parsed.token_for(&domain("buf.build")).unwrap().expose(),
+            "tok-1"
+        );
+        assert_eq!(
+            parsed
+                .token_for(&domain("bsr.example.com"))
+                .unwrap()
+                .expose(),
+            "tok-1"
+        );
+    }
+
+    #[test]
+    fn per_remote_tokens_match_exactly() {
+        let parsed = BufToken::parse(Some("t1@buf.build,t2@bsr.example.com:8443")).unwrap();
+        assert_eq!(
+            parsed.token_for(&domain("buf.build")).unwrap().expose(),
+            "t1"
+        );
+        assert_eq!(
+            parsed
+                .token_for(&domain("bsr.example.com:8443"))
+                .unwrap()
+                .expose(),
+            "t2"
+        );
+        assert!(parsed.token_for(&domain("bsr.example.com")).is_none());
+        assert!(parsed.token_for(&domain("go.buf.build")).is_none());
+    }
+
+    #[test]
+    fn malformed_values_name_the_problem_never_a_token() {
+        let cases = [
+            ("secret1@buf.build,secret2", "entry 2 of 2 has no @remote"),
+            ("@buf.build", "entry 1 of 1 has no token before @"),
+            ("secret1@", "entry 1 of 1 has no remote after @"),
+            ("secret1@a@buf.build", "entry 1 of 1 has more than one @"),
+            (
+                "secret1@buf.build,,secret2@x.example",
+                "entry 2 of 3 is empty",
+            ),
+            (
+                "secret1@buf.build,secret2@buf.build",
+                "the remote buf.build appears more than once",
+            ),
+            ("secret1@bad host", "entry 1 of 1 names an invalid remote"),
+        ];
+        for (value, reason) in cases {
+            let err = BufToken::parse(Some(value)).unwrap_err();
+            assert_eq!(err.reason, reason, "{value}");
+            let message = err.to_string();
+            assert!(message.starts_with("BUF_TOKEN is malformed: "), "{message}");
+            assert!(!message.contains("secret"), "{message}");
+        }
+    }
+
+    #[test]
+    fn buf_token_wins_then_the_exact_netrc_entry() {
+        let netrc = doc("machine buf.build login a password from-netrc\n");
+        let path = Path::new("/home/a/.netrc");
+        let d = domain("buf.build");
+        let from_env = resolve(
+            &BufToken::parse(Some("from-env")).unwrap(),
+            &d,
+            || panic!("the netrc is not needed"),
+            path,
+        )
+        .unwrap();
+        assert_eq!(
+            (from_env.token.expose(), from_env.source),
+            ("from-env", Source::BufToken)
+        );
+        let from_netrc =
+            resolve(&BufToken::Unset, &d, || netrc_entry(Some(&netrc), &d), path).unwrap();
+        assert_eq!(from_netrc.token.expose(), "from-netrc");
+        assert_eq!(from_netrc.source, Source::Netrc(path.to_path_buf()));
+        // A per-remote BUF_TOKEN without this remote falls back to the netrc.
+        let other = BufToken::parse(Some("x@other.example")).unwrap();
+        let fallback = resolve(&other, &d, || netrc_entry(Some(&netrc), &d), path).unwrap();
+        assert_eq!(fallback.token.expose(), "from-netrc");
+    }
+
+    #[test]
+    fn the_default_entry_is_never_used() {
+        let netrc =
+            doc("machine github.com login g password g\ndefault login x password other-service\n");
+        let d = domain("buf.build");
+        assert_eq!(netrc_entry(Some(&netrc), &d), NetrcEntry::OnlyDefault);
+        assert_eq!(
+            resolve(
+                &BufToken::Unset,
+                &d,
+                || netrc_entry(Some(&netrc), &d),
+                Path::new("n")
+            ),
+            None
+        );
+        assert_eq!(netrc_entry(None, &d), NetrcEntry::None);
+    }
+}

@@ -1,0 +1,266 @@
+//! `bsr registry whoami`: every token source and every way it can fail.
+
+use crate::support::{OTHER_TOKEN, Registry, Reply, TOKEN, TestEnv};
+
+fn netrc_for(domain: &str, token: &str) -> String {
+    format!(
+        "machine {domain}\n  login alice\n  password {token}\nmachine go.{domain}\n  login alice\n  password {token}\n"
+    )
+}
+
+fn whoami<'a>(domain: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["registry", "whoami", domain];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn the_netrc_entry_is_used_and_named_in_json() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "Logged in as alice.\n", "")
+    );
+    let out = env.run(&whoami(&domain, &["--format", "json"]), "");
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["username"], "alice");
+    assert_eq!(json["source"], env.netrc_path().display().to_string());
+
+    let request = &registry.requests()[0];
+    assert_eq!(
+        request.target,
+        "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser"
+    );
+    assert_eq!(request.headers["authorization"], format!("Bearer {TOKEN}"));
+    assert_eq!(request.body, "{}");
+}
+
+#[test]
+fn buf_token_overrides_the_netrc() {
+    let mut env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice"), (OTHER_TOKEN, "bob")]);
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.env("BUF_TOKEN", OTHER_TOKEN);
+    let out = env.run(&whoami(&domain, &["--format", "json"]), "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "{\"source\":\"BUF_TOKEN\",\"username\":\"bob\"}\n"
+    );
+}
+
+#[test]
+fn a_wrong_buf_token_says_it_overrides_a_good_netrc() {
+    let mut env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.env("BUF_TOKEN", OTHER_TOKEN);
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        format!(
+            "Failure: Not currently logged in for {domain}. The token in BUF_TOKEN was rejected, and BUF_TOKEN overrides the credentials for {domain} in ~/.netrc; unset BUF_TOKEN to use them.\n"
+        )
+    );
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn a_wrong_buf_token_without_a_netrc_entry() {
+    let mut env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    env.env("BUF_TOKEN", OTHER_TOKEN);
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(
+        out.stderr,
+        format!(
+            "Failure: Not currently logged in for {domain}. The token in BUF_TOKEN was rejected.\n"
+        )
+    );
+}
+
+#[test]
+fn a_rejected_netrc_token_suggests_logging_in_again() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, OTHER_TOKEN));
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        format!(
+            "Failure: Not currently logged in for {domain}. The token for {domain} in ~/.netrc was rejected; run `bsr registry login {domain}` to replace it.\n"
+        )
+    );
+}
+
+#[test]
+fn an_empty_buf_token_falls_back_to_the_netrc() {
+    let mut env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.env("BUF_TOKEN", "");
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "Logged in as alice.\n")
+    );
+}
+
+#[test]
+fn per_remote_buf_token_matches_the_exact_remote() {
+    let registry = Registry::with_users(&[(TOKEN, "alice"), (OTHER_TOKEN, "bob")]);
+    let domain = registry.domain();
+    let mut env = TestEnv::new();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.env(
+        "BUF_TOKEN",
+        &format!("{TOKEN}@buf.build,{OTHER_TOKEN}@{domain}"),
+    );
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(out.stdout, "Logged in as bob.\n");
+
+    // No entry for this remote: the netrc is used.
+    let mut env = TestEnv::new();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.env("BUF_TOKEN", &format!("{OTHER_TOKEN}@buf.build"));
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(out.stdout, "Logged in as alice.\n");
+}
+
+#[test]
+fn a_malformed_buf_token_is_an_error_without_token_text() {
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    for (value, reason) in [
+        (
+            format!("{TOKEN}@{domain},{OTHER_TOKEN}"),
+            "entry 2 of 2 has no @remote",
+        ),
+        (format!("{TOKEN}@"), "entry 1 of 1 has no remote after @"),
+        (
+            format!("{TOKEN}@{domain},{OTHER_TOKEN}@{domain}"),
+            &*format!("the remote {domain} appears more than once"),
+        ),
+    ] {
+        let mut env = TestEnv::new();
+        env.env("BUF_TOKEN", &value);
+        // `run` fails the test if any token text reaches the output.
+        let out = env.run(&whoami(&domain, &[]), "");
+        assert_eq!(out.code, 1);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "Failure: BUF_TOKEN is malformed: {reason}; it must be a single token or token1@remote1,token2@remote2\n"
+            )
+        );
+    }
+    assert!(registry.requests().is_empty());
+}
+
+#[test]
+fn a_default_entry_is_never_sent() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    env.write_netrc(&format!(
+        "machine github.com login octocat password ghp_example\ndefault login anonymous password {OTHER_TOKEN}\n"
+    ));
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        format!(
+            "Failure: Not currently logged in for {domain}. The default entry in ~/.netrc is not sent to the registry; run `bsr registry login {domain}`.\n"
+        )
+    );
+    assert!(
+        registry.requests().is_empty(),
+        "no request may carry the default password"
+    );
+}
+
+#[test]
+fn no_credentials_at_all() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let out = env.run(&whoami(&registry.domain(), &[]), "");
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "Failure: Not currently logged in for {}.\n",
+            registry.domain()
+        )
+    );
+    assert!(registry.requests().is_empty());
+}
+
+#[test]
+fn registry_failures_are_reported_as_such() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::error(500, "internal", "down for maintenance"));
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(
+        out.stderr,
+        format!(
+            "Failure: the registry at {domain} answered with error internal: down for maintenance\n"
+        )
+    );
+    let hostile = Registry::start(Reply::user("\\u001b]0;pwned\\u0007alice"));
+    let hostile_domain = hostile.domain();
+    env.write_netrc(&netrc_for(&hostile_domain, TOKEN));
+    let out = env.run(&whoami(&hostile_domain, &[]), "");
+    assert_eq!(out.code, 1);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stderr.contains('\u{1b}'));
+    assert!(
+        out.stderr.contains("contains a control character"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_no_user_answer_means_not_logged_in() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::json(200, "{}"));
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, TOKEN));
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with(&format!("Failure: Not currently logged in for {domain}."))
+    );
+}
+
+#[test]
+fn the_default_domain_and_invalid_domains() {
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let mut env = TestEnv::new();
+    env.env("HTTP_PROXY", &format!("http://127.0.0.1:{}", registry.port));
+    env.write_netrc(&netrc_for("buf.build", TOKEN));
+    let out = env.run(&["registry", "whoami"], "");
+    assert_eq!(out.stdout, "Logged in as alice.\n", "{}", out.stderr);
+    assert_eq!(
+        registry.requests()[0].tunnel.as_deref(),
+        Some("buf.build:80")
+    );
+    let out = env.run(&["registry", "whoami", "a..b"], "");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("invalid domain name \"a..b\""));
+    let out = env.run(&["registry", "whoami", "--format", "yaml"], "");
+    assert_eq!(out.code, 1);
+}
