@@ -200,7 +200,7 @@ impl ProxyEnv {
         }
     }
 
-    /// The proxy for a request to `host` (no port) over `https` or plain `http`, as Go and curl
+    /// The proxy for a request to `host` (no port, no brackets) over `https` or plain `http`, as Go and curl
     /// choose it: `HTTPS_PROXY` or `HTTP_PROXY` by scheme, else `ALL_PROXY`, unless `NO_PROXY`
     /// lists the host or one of its parent domains.
     pub fn proxy_for(&self, https: bool, host: &str) -> Option<&str> {
@@ -218,10 +218,7 @@ impl ProxyEnv {
     }
 
     fn bypasses(&self, host: &str) -> bool {
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        let host = host.to_ascii_lowercase();
         let Some(list) = &self.no_proxy else {
             return false;
         };

@@ -137,27 +137,37 @@ pub fn netrc_entry(document: Option<&NetrcDocument>, domain: &Domain) -> NetrcEn
     }
 }
 
-/// The token for `domain`: `BUF_TOKEN` first, then the netrc entry. `netrc` is only consulted
-/// when `BUF_TOKEN` has nothing for the domain.
-pub fn resolve(
+/// What [`resolve`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Found(Credential),
+    /// No token; the netrc has only a `default` entry, which is deliberately not used.
+    OnlyDefault,
+    NotFound,
+}
+
+/// The token for `domain`: `BUF_TOKEN` first, then the netrc entry for exactly the domain.
+/// `netrc` is only called when `BUF_TOKEN` has nothing for the domain.
+pub fn resolve<E>(
     buf_token: &BufToken,
     domain: &Domain,
-    netrc: impl FnOnce() -> NetrcEntry,
+    netrc: impl FnOnce() -> Result<NetrcEntry, E>,
     netrc_path: &Path,
-) -> Option<Credential> {
+) -> Result<Resolution, E> {
     if let Some(token) = buf_token.token_for(domain) {
-        return Some(Credential {
+        return Ok(Resolution::Found(Credential {
             token: token.clone(),
             source: Source::BufToken,
-        });
+        }));
     }
-    match netrc() {
-        NetrcEntry::Token(token) => Some(Credential {
+    Ok(match netrc()? {
+        NetrcEntry::Token(token) => Resolution::Found(Credential {
             token,
             source: Source::Netrc(netrc_path.to_path_buf()),
         }),
-        NetrcEntry::OnlyDefault | NetrcEntry::None => None,
-    }
+        NetrcEntry::OnlyDefault => Resolution::OnlyDefault,
+        NetrcEntry::None => Resolution::NotFound,
+    })
 }
 
 #[cfg(test)]
@@ -244,25 +254,29 @@ mod tests {
         let netrc = doc("machine buf.build login a password from-netrc\n");
         let path = Path::new("/home/a/.netrc");
         let d = domain("buf.build");
-        let from_env = resolve(
-            &BufToken::parse(Some("from-env")).unwrap(),
-            &d,
-            || panic!("the netrc is not needed"),
-            path,
-        )
-        .unwrap();
-        assert_eq!(
-            (from_env.token.expose(), from_env.source),
-            ("from-env", Source::BufToken)
-        );
-        let from_netrc =
-            resolve(&BufToken::Unset, &d, || netrc_entry(Some(&netrc), &d), path).unwrap();
+        let found = |buf_token: &BufToken| {
+            let entry = || Ok::<_, ()>(netrc_entry(Some(&netrc), &d));
+            match resolve(buf_token, &d, entry, path) {
+                Ok(Resolution::Found(credential)) => credential,
+                other => panic!("{other:?}"),
+            }
+        };
+        let from_env = found(&BufToken::parse(Some("from-env")).unwrap());
+        assert_eq!(from_env.token.expose(), "from-env");
+        assert_eq!(from_env.source, Source::BufToken);
+        let from_netrc = found(&BufToken::Unset);
         assert_eq!(from_netrc.token.expose(), "from-netrc");
         assert_eq!(from_netrc.source, Source::Netrc(path.to_path_buf()));
         // A per-remote BUF_TOKEN without this remote falls back to the netrc.
-        let other = BufToken::parse(Some("x@other.example")).unwrap();
-        let fallback = resolve(&other, &d, || netrc_entry(Some(&netrc), &d), path).unwrap();
+        let fallback = found(&BufToken::parse(Some("x@other.example")).unwrap());
         assert_eq!(fallback.token.expose(), "from-netrc");
+        // The netrc is not even read when BUF_TOKEN answers.
+        let single = BufToken::parse(Some("from-env")).unwrap();
+        let unreadable = || -> Result<NetrcEntry, ()> { Err(()) };
+        assert!(matches!(
+            resolve(&single, &d, unreadable, path),
+            Ok(Resolution::Found(_))
+        ));
     }
 
     #[test]
@@ -271,14 +285,10 @@ mod tests {
             doc("machine github.com login g password g\ndefault login x password other-service\n");
         let d = domain("buf.build");
         assert_eq!(netrc_entry(Some(&netrc), &d), NetrcEntry::OnlyDefault);
+        let entry = || Ok::<_, ()>(netrc_entry(Some(&netrc), &d));
         assert_eq!(
-            resolve(
-                &BufToken::Unset,
-                &d,
-                || netrc_entry(Some(&netrc), &d),
-                Path::new("n")
-            ),
-            None
+            resolve(&BufToken::Unset, &d, entry, Path::new("n")),
+            Ok(Resolution::OnlyDefault)
         );
         assert_eq!(netrc_entry(None, &d), NetrcEntry::None);
     }

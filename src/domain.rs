@@ -57,6 +57,14 @@ impl Domain {
         &self.text
     }
 
+    /// The host without its port or IPv6 brackets (`::1` for `[::1]:9000`), for `NO_PROXY`.
+    pub fn host(&self) -> &str {
+        split_port(&self.text)
+            .unwrap_or(&self.text)
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+    }
+
     /// The netrc machine that `go` reads for this registry's module proxy.
     pub fn go_machine(&self) -> String {
         format!("go.{}", self.text)
@@ -266,5 +274,18 @@ mod tests {
             Domain::parse("buf.build").unwrap().go_machine(),
             "go.buf.build"
         );
+    }
+
+    #[test]
+    fn host_drops_port_and_brackets() {
+        for (text, host) in [
+            ("buf.build", "buf.build"),
+            ("bsr.example.com:8443", "bsr.example.com"),
+            ("[::1]:9000", "::1"),
+            ("::1", "::1"),
+            ("127.0.0.1:9000", "127.0.0.1"),
+        ] {
+            assert_eq!(Domain::parse(text).unwrap().host(), host);
+        }
     }
 }

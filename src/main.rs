@@ -85,8 +85,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         RegistryCommand::Logout(args) => {
             let domain = Domain::parse(&args.domain).map_err(CommandError::from)?;
-            let ctx = context(cli.global.timeout.0, log)?;
-            logout(&domain, &ctx, &mut out, &mut err)?;
+            logout(&domain, &netrc_file()?, &mut out, &mut err)?;
         }
         RegistryCommand::Whoami(args) => {
             let domain = Domain::parse(&args.domain).map_err(CommandError::from)?;
@@ -125,8 +124,15 @@ fn login_request(args: LoginArgs) -> Result<LoginRequest, CommandError> {
     })
 }
 
+fn netrc_file() -> Result<NetrcFile, CommandError> {
+    Ok(NetrcFile::new(netrc_path(
+        &PathEnv::from_process(),
+        Os::current(),
+    )?))
+}
+
 fn context(timeout: Option<std::time::Duration>, log: Logger) -> Result<Context, CommandError> {
-    let netrc = NetrcFile::new(netrc_path(&PathEnv::from_process(), Os::current())?);
+    let netrc = netrc_file()?;
     let config_dir = config::config_dir(&ConfigEnv::from_process());
     let config = config::load(config_dir.as_deref())?;
     Ok(Context {

@@ -88,15 +88,10 @@ impl Registry {
         let https = options.config.tls != Tls::Disabled;
         let scheme = if https { "https" } else { "http" };
         let url = format!("{scheme}://{}{PATH}", domain.authority());
-        let host = match domain.authority().rsplit_once(':') {
-            Some((host, port))
-                if port.bytes().all(|b| b.is_ascii_digit()) && !host.ends_with(':') =>
-            {
-                host.to_owned()
-            }
-            _ => domain.authority(),
-        };
-        let proxy = options.proxies.proxy_for(https, &host).map(str::to_owned);
+        let proxy = options
+            .proxies
+            .proxy_for(https, domain.host())
+            .map(str::to_owned);
         let proxy_config = match &proxy {
             None => None,
             Some(proxy) => {

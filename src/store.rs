@@ -166,7 +166,7 @@ impl NetrcFile {
     /// the file by rename, so a reader sees the old or the new content whole.
     pub fn read(&self) -> Result<Option<NetrcDocument>, StoreError> {
         let target = self.resolve()?;
-        match read_existing(&target, &self.path)? {
+        match self.read_existing(&target)? {
             None => Ok(None),
             Some((bytes, _)) => self.parse(bytes).map(Some),
         }
@@ -232,7 +232,7 @@ impl NetrcFile {
         let dir = parent_dir(&target);
         let lock = self.lock(dir)?;
 
-        let existing = read_existing(&target, &self.path)?;
+        let existing = self.read_existing(&target)?;
         let (bytes, meta) = match existing {
             Some((bytes, meta)) => (bytes, Some(meta)),
             None => (Vec::new(), None),
@@ -387,6 +387,22 @@ impl NetrcFile {
         .map_err(|source| self.write_error(source))
     }
 
+    /// The file's bytes and metadata; `None` when it does not exist.
+    fn read_existing(&self, target: &Path) -> Result<Option<(Vec<u8>, fs::Metadata)>, StoreError> {
+        let meta = match fs::metadata(target) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(self.read_error(source)),
+        };
+        if meta.is_dir() {
+            return Err(StoreError::IsDirectory {
+                path: self.path.clone(),
+            });
+        }
+        let bytes = fs::read(target).map_err(|source| self.read_error(source))?;
+        Ok(Some((bytes, meta)))
+    }
+
     fn read_error(&self, source: io::Error) -> StoreError {
         StoreError::Read {
             path: self.path.clone(),
@@ -404,25 +420,6 @@ impl NetrcFile {
             _ => StoreError::Write { path, source },
         }
     }
-}
-
-fn read_existing(
-    target: &Path,
-    shown: &Path,
-) -> Result<Option<(Vec<u8>, fs::Metadata)>, StoreError> {
-    let file = NetrcFile::new(shown);
-    let meta = match fs::metadata(target) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(file.read_error(source)),
-    };
-    if meta.is_dir() {
-        return Err(StoreError::IsDirectory {
-            path: shown.to_path_buf(),
-        });
-    }
-    let bytes = fs::read(target).map_err(|source| file.read_error(source))?;
-    Ok(Some((bytes, meta)))
 }
 
 fn parent_dir(path: &Path) -> &Path {

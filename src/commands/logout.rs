@@ -2,23 +2,25 @@
 
 use std::io::Write;
 
-use super::{CommandError, Context, print_notices};
+use super::{CommandError, print_notices};
 use crate::domain::Domain;
+use crate::store::NetrcFile;
 
 /// Removes every `machine <domain>` and `machine go.<domain>` entry. A missing netrc is not
-/// created.
+/// created. Logging out needs no registry, so no client configuration is read: a broken Buf
+/// `config.yaml` cannot stand in the way of removing credentials.
 pub fn logout(
     domain: &Domain,
-    ctx: &Context,
+    netrc: &NetrcFile,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), CommandError> {
     let go_machine = domain.go_machine();
-    let report = ctx.netrc.edit(|doc| -> Result<usize, CommandError> {
+    let report = netrc.edit(|doc| -> Result<usize, CommandError> {
         Ok(doc.remove_machine(domain.as_str()) + doc.remove_machine(&go_machine))
     })?;
-    print_notices(&report, &ctx.netrc, err)?;
-    let path = ctx.netrc.path().display();
+    print_notices(&report, netrc, err)?;
+    let path = netrc.path().display();
     if report.value > 0 {
         writeln!(out, "All existing BSR credentials removed from {path}")?;
     } else {

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::{CommandError, Context};
-use crate::credentials::{self, BufToken, NetrcEntry, Source};
+use crate::credentials::{self, BufToken, NetrcEntry, Resolution, Source};
 use crate::domain::Domain;
 use crate::netrc::{Field, validate_value};
 use crate::registry::{CurrentUser, Registry, RegistryError};
@@ -27,42 +27,27 @@ pub fn whoami(
 ) -> Result<(), CommandError> {
     let path = ctx.netrc.path();
     let netrc_entry = || -> Result<NetrcEntry, CommandError> {
-        let document = ctx.netrc.read()?;
-        Ok(credentials::netrc_entry(document.as_ref(), domain))
+        Ok(credentials::netrc_entry(ctx.netrc.read()?.as_ref(), domain))
     };
-    let mut netrc_error = None;
-    let credential = credentials::resolve(
-        buf_token,
-        domain,
-        || {
-            netrc_entry().unwrap_or_else(|e| {
-                netrc_error = Some(e);
-                NetrcEntry::None
-            })
-        },
-        path,
-    );
-    if let Some(error) = netrc_error {
-        return Err(error);
-    }
     let not_logged_in = |hint: String| CommandError::NotLoggedIn {
         domain: domain.to_string(),
         hint,
     };
-    let Some(credential) = credential else {
-        let hint = match netrc_entry() {
-            Ok(NetrcEntry::OnlyDefault) => format!(
+    let credential = match credentials::resolve(buf_token, domain, netrc_entry, path)? {
+        Resolution::Found(credential) => credential,
+        Resolution::OnlyDefault => {
+            return Err(not_logged_in(format!(
                 " The default entry in {} is not sent to the registry; run `bsr registry login {domain}`.",
                 path.display()
-            ),
-            _ => String::new(),
-        };
-        return Err(not_logged_in(hint));
+            )));
+        }
+        Resolution::NotFound => return Err(not_logged_in(String::new())),
     };
 
     let registry = Registry::new(domain, &ctx.client)?;
     let rejected_hint = || match &credential.source {
         Source::BufToken => {
+            // Only to explain the rejection: an unreadable netrc just means no mention of it.
             let overridden = matches!(netrc_entry(), Ok(NetrcEntry::Token(_)));
             if overridden {
                 format!(

@@ -119,3 +119,21 @@ fn netrc_variable_works_without_home() {
     );
     assert_eq!(fs::read_to_string(&path).unwrap(), "");
 }
+
+#[test]
+fn a_broken_buf_config_does_not_stop_a_logout() {
+    let env = TestEnv::with_config(Some("tls: [unclosed"));
+    env.write_netrc("machine buf.build login a password b\n");
+    let out = env.run(&["registry", "logout"], "");
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    assert_eq!(env.netrc(), "");
+    // Login does need it, and says which file is wrong.
+    let out = env.login("buf.build", &[], TOKEN);
+    assert_eq!(out.code, 1);
+    assert!(
+        env.filter(&out.stderr)
+            .starts_with("Failure: the Buf configuration ~/.config/buf/config.yaml is not valid: "),
+        "{}",
+        out.stderr
+    );
+}
