@@ -51,6 +51,14 @@ fn usage_error(error: clap::Error) -> ExitCode {
             let _ = error.print();
             ExitCode::SUCCESS
         }
+        // `bsr` or `bsr registry` alone: the help goes to stderr and it is a failure, as Buf
+        // does it ("Sub-command required").
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let mut stderr = io::stderr().lock();
+            let _ = write!(stderr, "{}", error.render());
+            let _ = writeln!(stderr, "Failure: a subcommand is required");
+            ExitCode::from(1)
+        }
         _ => {
             let rendered = error.render().to_string();
             let mut lines = rendered.lines();

@@ -137,3 +137,51 @@ fn a_broken_buf_config_does_not_stop_a_logout() {
         out.stderr
     );
 }
+
+#[test]
+fn help_on_every_level_and_version() {
+    let env = TestEnv::new();
+    for args in [
+        &["--help"][..],
+        &["registry", "--help"],
+        &["registry", "login", "--help"],
+        &["registry", "logout", "--help"],
+        &["registry", "whoami", "--help"],
+        &["completion", "--help"],
+        &["help", "registry", "login"],
+    ] {
+        let out = env.run(args, "");
+        assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{args:?}");
+        assert!(
+            out.stdout.contains("Usage: bsr"),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
+    let login_help = env.run(&["registry", "login", "--help"], "").stdout;
+    for flag in [
+        "--username",
+        "--token-stdin",
+        "--prompt",
+        "--debug",
+        "--timeout",
+        "--log-format",
+    ] {
+        assert!(
+            login_help.contains(flag),
+            "{flag} missing from login --help"
+        );
+    }
+    let out = env.run(&["--version"], "");
+    assert_eq!(out.stdout, format!("bsr {}\n", env!("CARGO_PKG_VERSION")));
+    for args in [&[][..], &["registry"]] {
+        let out = env.run(args, "");
+        assert_eq!(out.code, 1, "{args:?}");
+        assert!(out.stderr.contains("Usage: bsr"), "{}", out.stderr);
+        assert!(
+            out.stderr.ends_with("Failure: a subcommand is required\n"),
+            "{}",
+            out.stderr
+        );
+    }
+}
