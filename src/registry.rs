@@ -107,6 +107,11 @@ impl Registry {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(options.timeout)
+            // ureq zero-fills 128 KiB buffers each way by default, a quarter of bsr's
+            // instructions and dozens of page faults for an answer of a few hundred bytes.
+            .max_response_header_size(32 * 1024)
+            .input_buffer_size(32 * 1024)
+            .output_buffer_size(8 * 1024)
             .user_agent(concat!("bsr/", env!("CARGO_PKG_VERSION")))
             .proxy(proxy_config);
         if let Tls::Enabled {
