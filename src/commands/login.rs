@@ -38,8 +38,10 @@ pub fn login(
     err: &mut dyn Write,
 ) -> Result<(), CommandError> {
     let domain = &request.domain;
-    // Fail on an unwritable netrc before asking for a token, and so before it is sent anywhere.
+    // Fail on a netrc that cannot be written or understood before asking for a token, and so
+    // before the token is sent anywhere.
     ctx.netrc.check_writable()?;
+    ctx.netrc.read()?;
     // Build the client (configuration, trusted roots) before prompting, for the same reason.
     let registry = Registry::new(domain, &ctx.client)?;
 

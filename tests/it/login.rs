@@ -339,6 +339,22 @@ fn an_unwritable_netrc_fails_before_the_token_is_sent() {
 }
 
 #[test]
+fn an_unparsable_netrc_fails_before_the_token_is_sent() {
+    let env = TestEnv::new();
+    let text = "machine github.com login octocat password \"unclosed\n";
+    env.write_netrc(text);
+    let registry = Registry::start(Reply::user("alice"));
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        "Failure: cannot edit ~/.netrc: line 1, column 43: a quoted value is never closed (missing '\"'); the file was left untouched\n"
+    );
+    assert!(registry.requests().is_empty());
+    assert_eq!(env.netrc(), text);
+}
+
+#[test]
 fn an_existing_netrc_keeps_every_other_byte() {
     let env = TestEnv::new();
     let registry = Registry::start(Reply::user("alice"));

@@ -185,3 +185,62 @@ fn help_on_every_level_and_version() {
         );
     }
 }
+
+#[test]
+fn a_full_disk_fails_clearly_and_keeps_the_old_file() {
+    let env = TestEnv::new();
+    let mnt = env.home().join("mnt");
+    fs::create_dir(&mnt).unwrap();
+    let mut original = String::from("machine buf.build login alice password old\n");
+    for i in 0..500 {
+        original.push_str(&format!(
+            "machine host-{i}.example login user{i} password secret{i}\n"
+        ));
+    }
+    let original_path = env.home().join("original");
+    fs::write(&original_path, &original).unwrap();
+    let (after, stderr) = (env.home().join("after"), env.home().join("stderr"));
+    // A tmpfs in a private mount namespace: it never outlives the test or shows up elsewhere.
+    let script = r#"mount -t tmpfs -o size=128k tmpfs "$MNT"
+cp "$ORIGINAL" "$MNT/.netrc" && chmod 600 "$MNT/.netrc"
+dd if=/dev/zero of="$MNT/filler" bs=1k 2>/dev/null || true
+code=0; HOME="$MNT" "$BSR" registry logout 2> "$STDERR" || code=$?
+cp "$MNT/.netrc" "$AFTER"
+ls -A "$MNT"
+exit $code"#;
+    let out = std::process::Command::new("unshare")
+        .args([
+            "--mount",
+            "--propagation",
+            "private",
+            "bash",
+            "-euc",
+            script,
+        ])
+        .env("MNT", &mnt)
+        .env("ORIGINAL", &original_path)
+        .env("AFTER", &after)
+        .env("STDERR", &stderr)
+        .env("BSR", env!("CARGO_BIN_EXE_bsr"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(&stderr).unwrap(),
+        format!(
+            "Failure: no space left on the device holding {}/.netrc; the file was left unchanged\n",
+            mnt.display()
+        )
+    );
+    assert_eq!(fs::read_to_string(&after).unwrap(), original);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        ".netrc\nfiller\n",
+        "no stray file"
+    );
+}
