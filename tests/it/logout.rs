@@ -208,22 +208,17 @@ code=0; HOME="$MNT" "$BSR" registry logout 2> "$STDERR" || code=$?
 cp "$MNT/.netrc" "$AFTER"
 ls -A "$MNT"
 exit $code"#;
-    let out = std::process::Command::new("unshare")
-        .args([
-            "--mount",
-            "--propagation",
-            "private",
-            "bash",
-            "-euc",
-            script,
-        ])
-        .env("MNT", &mnt)
-        .env("ORIGINAL", &original_path)
-        .env("AFTER", &after)
-        .env("STDERR", &stderr)
-        .env("BSR", env!("CARGO_BIN_EXE_bsr"))
-        .output()
-        .unwrap();
+    let bsr = std::path::Path::new(env!("CARGO_BIN_EXE_bsr"));
+    let out = crate::support::in_private_mount_namespace(
+        script,
+        &[
+            ("MNT", &mnt),
+            ("ORIGINAL", &original_path),
+            ("AFTER", &after),
+            ("STDERR", &stderr),
+            ("BSR", bsr),
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(1),

@@ -393,24 +393,6 @@ fn a_writer_killed_at_any_instant_leaves_the_old_or_the_new_file() {
     );
 }
 
-/// Runs `script` as root in a private mount namespace, so a test file system never outlives
-/// the test or shows up elsewhere.
-fn in_private_mount_namespace(script: &str, envs: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::new("unshare");
-    cmd.args([
-        "--mount",
-        "--propagation",
-        "private",
-        "bash",
-        "-euc",
-        script,
-    ]);
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    run(&mut cmd)
-}
-
 #[test]
 fn a_full_disk_leaves_the_old_file_intact() {
     let dir = TempDir::new().unwrap();
@@ -448,7 +430,12 @@ ls -A "$MNT""#,
     for (k, v) in &helper_envs {
         envs.push((k, v));
     }
-    let out = in_private_mount_namespace(&script, &envs);
+    let out = crate::support::in_private_mount_namespace(&script, &envs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("RESULT error=no space left on the device holding"),

@@ -124,6 +124,23 @@ impl TestEnv {
     }
 }
 
+/// Runs `script` with bash, as root, in a private mount namespace, so a test file system never
+/// outlives the test or shows up elsewhere.
+pub fn in_private_mount_namespace(script: &str, envs: &[(&str, &Path)]) -> std::process::Output {
+    Command::new("unshare")
+        .args([
+            "--mount",
+            "--propagation",
+            "private",
+            "bash",
+            "-euc",
+            script,
+        ])
+        .envs(envs.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap()
+}
+
 pub fn assert_no_token(text: &str) {
     for token in ALL_TOKENS {
         assert!(!text.contains(token), "a token leaked into output:\n{text}");
