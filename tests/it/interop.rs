@@ -61,36 +61,31 @@ fn curl_sends_what_login_saved_and_nothing_after_logout() {
     let probe = Registry::start(Reply::json(200, "{}"));
     let mut env = TestEnv::new();
     env.env("HTTP_PROXY", &format!("http://127.0.0.1:{}", registry.port));
-    env.write_netrc("machine github.com login octocat password ghp_example\ndefault login anonymous password guest\n");
 
-    assert_eq!(
-        curl_authorization(&env, &probe),
-        Some(basic("anonymous", "guest"))
-    );
-    assert_eq!(
-        env.run(&["registry", "login", "--token-stdin"], TOKEN).code,
-        0
-    );
-    assert_eq!(
-        curl_authorization(&env, &probe),
-        Some(basic("alice", TOKEN))
-    );
-    assert_eq!(env.run(&["registry", "logout"], "").code, 0);
-    assert_eq!(
-        curl_authorization(&env, &probe),
-        Some(basic("anonymous", "guest"))
-    );
-
-    // Without the default entry, curl sends nothing at all after logout.
-    env.write_netrc("machine github.com login octocat password ghp_example\n");
-    assert_eq!(
-        env.run(&["registry", "login", "--token-stdin"], TOKEN).code,
-        0
-    );
-    assert_eq!(
-        curl_authorization(&env, &probe),
-        Some(basic("alice", TOKEN))
-    );
-    assert_eq!(env.run(&["registry", "logout"], "").code, 0);
-    assert_eq!(curl_authorization(&env, &probe), None);
+    // With a default entry curl falls back to it after logout; without one it sends nothing.
+    let anonymous = Some(basic("anonymous", "guest"));
+    for (netrc, after_logout) in [
+        (
+            "machine github.com login octocat password ghp_example\ndefault login anonymous password guest\n",
+            anonymous.clone(),
+        ),
+        (
+            "machine github.com login octocat password ghp_example\n",
+            None,
+        ),
+    ] {
+        env.write_netrc(netrc);
+        let before_login = curl_authorization(&env, &probe);
+        assert_eq!(before_login, after_logout, "{netrc}");
+        assert_eq!(
+            env.run(&["registry", "login", "--token-stdin"], TOKEN).code,
+            0
+        );
+        assert_eq!(
+            curl_authorization(&env, &probe),
+            Some(basic("alice", TOKEN))
+        );
+        assert_eq!(env.run(&["registry", "logout"], "").code, 0);
+        assert_eq!(curl_authorization(&env, &probe), after_logout, "{netrc}");
+    }
 }

@@ -61,6 +61,15 @@ fn password_of(bytes: Vec<u8>, machine: &str) -> Option<String> {
 
 const OTHER: &str = "# mine\nmachine github.com login octocat password ghp_example\n";
 
+/// A temp dir holding `.netrc` with `OTHER` in it and the given mode.
+fn netrc_with_mode(mode: u32) -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, OTHER).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+    (dir, path)
+}
+
 #[test]
 fn a_new_file_is_private_and_no_stray_file_is_left() {
     let dir = TempDir::new().unwrap();
@@ -85,10 +94,7 @@ fn removing_from_a_missing_file_creates_nothing() {
 
 #[test]
 fn an_unchanged_edit_does_not_rewrite() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join(".netrc");
-    fs::write(&path, OTHER).unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let (_dir, path) = netrc_with_mode(0o600);
     let inode = fs::metadata(&path).unwrap().ino();
     assert_eq!(logout(&NetrcFile::new(&path)).unwrap(), 0);
     assert_eq!(fs::metadata(&path).unwrap().ino(), inode);
@@ -97,10 +103,7 @@ fn an_unchanged_edit_does_not_rewrite() {
 
 #[test]
 fn loose_permissions_are_narrowed_and_reported() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join(".netrc");
-    fs::write(&path, OTHER).unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let (_dir, path) = netrc_with_mode(0o644);
     let report = NetrcFile::new(&path)
         .edit(|doc| -> Result<(), EditError> {
             Ok(doc.set_machine("buf.build", "alice", &Token::new("t"))?)
@@ -168,10 +171,7 @@ fn a_directory_in_place_of_the_file_is_an_error() {
 
 #[test]
 fn a_read_only_file_is_an_error_and_stays_intact() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join(".netrc");
-    fs::write(&path, OTHER).unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+    let (_dir, path) = netrc_with_mode(0o400);
     let file = NetrcFile::new(&path);
     assert!(matches!(
         file.check_writable(),
