@@ -6,15 +6,10 @@ use std::net::TcpListener;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::support::{Registry, Reply, TOKEN, TestEnv, mode, set_mode};
+use crate::assert_snapshot;
+use crate::support::{Registry, Reply, TOKEN, TestEnv, as_nobody, expected_netrc, mode, set_mode};
 
 const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
-
-fn expected_netrc(domain: &str, user: &str) -> String {
-    format!(
-        "machine {domain}\n  login {user}\n  password {TOKEN}\nmachine go.{domain}\n  login {user}\n  password {TOKEN}\n"
-    )
-}
 
 #[test]
 fn token_stdin_logs_in_and_saves_both_machines() {
@@ -78,80 +73,78 @@ fn a_different_username_is_refused_and_nothing_is_written() {
     assert!(!env.netrc_path().exists());
 }
 
-/// Each refusal and failure class: (reply, expected message). Nothing is written for any.
+/// Each refusal and failure class, with what it says. Nothing is written for any.
 #[test]
 fn every_failure_has_its_own_honest_message() {
-    let cases = [
-        (
-            Reply::error(401, "unauthenticated", "bad token"),
-            "invalid token provided for {D}",
-        ),
-        (
-            Reply::error(403, "permission_denied", "nope"),
-            "invalid token provided for {D}",
-        ),
-        (
-            Reply::json(401, "<html>Unauthorized</html>"),
-            "invalid token provided for {D}",
-        ),
-        (
-            Reply::error(500, "internal", "database on fire"),
-            "the registry at {D} answered with error internal: database on fire",
-        ),
-        (
-            Reply::json(500, "oops"),
-            "the registry at {D} answered with error unknown: HTTP 500",
-        ),
-        (
-            Reply::error(503, "unavailable", "maintenance"),
-            "could not reach the registry at {D}: it is unavailable (maintenance)",
-        ),
-        (
-            Reply::json(502, "bad gateway"),
-            "could not reach the registry at {D}: it is unavailable",
-        ),
-        (Reply::json(200, "{}"), "no user found for provided token"),
-        (
-            Reply::json(200, r#"{"user":{"id":"x"}}"#),
-            "no user found for provided token",
-        ),
-        (
-            Reply::json(200, "not json"),
-            "the registry at {D} sent a response bsr cannot understand: the response is not the expected JSON",
-        ),
-        (
-            Reply::json(307, "").header("Location", "http://elsewhere.example/steal"),
-            "the registry at {D} sent a response bsr cannot understand: it redirected (HTTP 307) to http://elsewhere.example/steal; bsr does not follow redirects with a token",
-        ),
-        (
-            Reply::user("alice\\nmachine evil.example"),
-            "the registry at {D} returned a username that contains whitespace, which bsr will not store or print",
-        ),
-        (
-            Reply::user("al\\\"ice"),
-            "the registry at {D} returned a username that contains a double quote (\"), which bsr will not store or print",
-        ),
+    let replies = [
+        Reply::error(401, "unauthenticated", "bad token"),
+        Reply::error(403, "permission_denied", "nope"),
+        Reply::json(401, "<html>Unauthorized</html>"),
+        Reply::error(500, "internal", "database on fire"),
+        Reply::json(500, "oops"),
+        Reply::error(503, "unavailable", "maintenance"),
+        Reply::json(502, "bad gateway"),
+        Reply::json(200, "{}"),
+        Reply::json(200, r#"{"user":{"id":"x"}}"#),
+        Reply::json(200, "not json"),
+        Reply::json(307, "").header("Location", "http://elsewhere.example/steal"),
+        Reply::user("alice\\nmachine evil.example"),
+        Reply::user("al\\\"ice"),
     ];
-    for (reply, message) in cases {
+    let mut transcripts = String::new();
+    for reply in replies {
         let env = TestEnv::new();
         env.write_netrc("machine github.com login octocat password ghp_example\n");
         let registry = Registry::start(reply);
-        let domain = registry.domain();
-        let out = env.login(&domain, &[], TOKEN);
-        let expected = message.replace("{D}", &domain);
-        assert_eq!(out.code, 1, "{expected}");
-        assert!(
-            out.stderr.starts_with(&format!("Failure: {expected}")),
-            "expected {expected:?}, got {:?}",
-            out.stderr
-        );
-        assert_eq!(out.stdout, "");
+        let out = env.login(&registry.domain(), &[], TOKEN);
+        transcripts += &out.transcript();
         assert_eq!(
             env.netrc(),
             "machine github.com login octocat password ghp_example\n"
         );
         assert_eq!(registry.requests().len(), 1, "redirects are not followed");
     }
+    assert_snapshot!(transcripts, @r#"
+    exit: 1
+    --- stderr
+    Failure: invalid token provided for 127.0.0.1:[PORT]
+    exit: 1
+    --- stderr
+    Failure: invalid token provided for 127.0.0.1:[PORT]
+    exit: 1
+    --- stderr
+    Failure: invalid token provided for 127.0.0.1:[PORT]
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] answered with error internal: database on fire
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] answered with error unknown: HTTP 500
+    exit: 1
+    --- stderr
+    Failure: could not reach the registry at 127.0.0.1:[PORT]: it is unavailable (maintenance)
+    exit: 1
+    --- stderr
+    Failure: could not reach the registry at 127.0.0.1:[PORT]: it is unavailable (HTTP 502)
+    exit: 1
+    --- stderr
+    Failure: no user found for provided token
+    exit: 1
+    --- stderr
+    Failure: no user found for provided token
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] sent a response bsr cannot understand: the response is not the expected JSON (expected ident at line 1 column 2)
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] sent a response bsr cannot understand: it redirected (HTTP 307) to http://elsewhere.example/steal; bsr does not follow redirects with a token
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] returned a username that contains whitespace, which bsr will not store or print
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] returned a username that contains a double quote ("), which bsr will not store or print
+    "#);
 }
 
 #[test]
@@ -243,34 +236,50 @@ fn invalid_domains_fail_before_any_file_or_network() {
 #[test]
 fn usage_errors_exit_1() {
     let env = TestEnv::new();
-    let cases: [(&[&str], &str); 4] = [
-        (
-            &["registry", "login", "--token-stdin", "--prompt"],
-            "Failure: cannot use both --token-stdin and --prompt flags\n",
-        ),
-        (
-            &["registry", "login", "a.example", "b.example"],
-            "Failure: unexpected argument 'b.example' found\n",
-        ),
-        (
-            &["registry", "login", "--bogus"],
-            "Failure: unexpected argument '--bogus' found\n",
-        ),
-        (
-            &["registry", "login"],
-            "Failure: cannot perform an interactive login from a non-TTY device\n",
-        ),
-    ];
-    for (args, last_line) in cases {
-        let out = env.run(args, "");
-        assert_eq!(out.code, 1, "{args:?}");
-        assert!(out.stderr.ends_with(last_line), "{args:?}: {}", out.stderr);
+    let mut transcripts = String::new();
+    for args in [
+        &["registry", "login", "--token-stdin", "--prompt"][..],
+        &["registry", "login", "a.example", "b.example"],
+        &["registry", "login", "--bogus"],
+        &["registry", "login"],
+        &["registry", "login", "--prompt"],
+    ] {
+        transcripts += &format!(
+            "$ bsr {}\n{}",
+            args.join(" "),
+            env.run(args, "").transcript()
+        );
     }
-    let out = env.run(&["registry", "login", "--prompt"], "");
-    assert_eq!(
-        out.stderr,
-        "Failure: cannot perform an interactive login from a non-TTY device\n"
-    );
+    assert_snapshot!(transcripts, @"
+    $ bsr registry login --token-stdin --prompt
+    exit: 1
+    --- stderr
+    Failure: cannot use both --token-stdin and --prompt flags
+    $ bsr registry login a.example b.example
+    exit: 1
+    --- stderr
+    Usage: bsr registry login [OPTIONS] [DOMAIN]
+
+    For more information, try '--help'.
+    Failure: unexpected argument 'b.example' found
+    $ bsr registry login --bogus
+    exit: 1
+    --- stderr
+      tip: to pass '--bogus' as a value, use '-- --bogus'
+
+    Usage: bsr registry login [OPTIONS] [DOMAIN]
+
+    For more information, try '--help'.
+    Failure: unexpected argument '--bogus' found
+    $ bsr registry login
+    exit: 1
+    --- stderr
+    Failure: cannot perform an interactive login from a non-TTY device
+    $ bsr registry login --prompt
+    exit: 1
+    --- stderr
+    Failure: cannot perform an interactive login from a non-TTY device
+    ");
 }
 
 #[test]
@@ -280,26 +289,33 @@ fn bad_tokens_are_refused_without_being_shown_or_sent() {
     let domain = registry.domain();
     let big = "x".repeat(64 * 1024 + 1);
     let cases = [
-        ("", "token cannot be empty string"),
-        ("  \n\t\n", "token cannot be empty string"),
-        (
-            "bsr-test-token-0123456789abcdef extra",
-            "the token contains whitespace, so it cannot be stored in a netrc file",
-        ),
-        (
-            "bsr-test-token-0123456789abcdef#x",
-            "the token contains '#', which netrc readers take as the start of a comment, so it cannot be stored in a netrc file",
-        ),
-        (
-            big.as_str(),
-            "standard input holds more than 64 KiB; --token-stdin expects only the token",
-        ),
+        "",
+        "  \n\t\n",
+        "bsr-test-token-0123456789abcdef extra",
+        "bsr-test-token-0123456789abcdef#x",
+        big.as_str(),
     ];
-    for (stdin, message) in cases {
-        let out = env.login(&domain, &[], stdin);
-        assert_eq!(out.stderr, format!("Failure: {message}\n"));
-        assert_eq!(out.code, 1);
+    let mut transcripts = String::new();
+    for stdin in cases {
+        transcripts += &env.login(&domain, &[], stdin).transcript();
     }
+    assert_snapshot!(transcripts, @"
+    exit: 1
+    --- stderr
+    Failure: token cannot be empty string
+    exit: 1
+    --- stderr
+    Failure: token cannot be empty string
+    exit: 1
+    --- stderr
+    Failure: the token contains whitespace, so it cannot be stored in a netrc file
+    exit: 1
+    --- stderr
+    Failure: the token contains '#', which netrc readers take as the start of a comment, so it cannot be stored in a netrc file
+    exit: 1
+    --- stderr
+    Failure: standard input holds more than 64 KiB; --token-stdin expects only the token
+    ");
     assert!(registry.requests().is_empty());
 }
 
@@ -501,19 +517,16 @@ fn the_token_is_in_no_argument_list_or_environment() {
 fn a_read_only_home_with_a_writable_netrc_is_rewritten_in_place_with_a_notice() {
     // As an unprivileged user: root could create the temporary file anywhere.
     let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let Some(mut cmd) = as_nobody(&env.command(&["registry", "login", &domain, "--token-stdin"]))
+    else {
+        return;
+    };
     set_mode(env.home(), 0o755);
     env.write_netrc("machine github.com login octocat password ghp_example\n");
     std::os::unix::fs::chown(env.netrc_path(), Some(65534), Some(65534)).unwrap();
-    let registry = Registry::start(Reply::user("alice"));
-    let domain = registry.domain();
-    let bsr = env.command(&[]);
-    let mut cmd = std::process::Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(bsr.get_program())
-        .args(["registry", "login", &domain, "--token-stdin"])
-        .env_clear()
-        .envs(bsr.get_envs().map(|(k, v)| (k, v.unwrap())))
-        .stdin(Stdio::piped())
+    cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();

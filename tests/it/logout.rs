@@ -148,30 +148,16 @@ fn help_on_every_level_and_version() {
         &["registry", "logout", "--help"],
         &["registry", "whoami", "--help"],
         &["completion", "--help"],
-        &["help", "registry", "login"],
     ] {
         let out = env.run(args, "");
-        assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{args:?}");
-        assert!(
-            out.stdout.contains("Usage: bsr"),
-            "{args:?}: {}",
-            out.stdout
-        );
+        let name = format!("help {}", args.join(" ")).replace(' ', "_");
+        insta::assert_snapshot!(name, out.transcript());
     }
-    let login_help = env.run(&["registry", "login", "--help"], "").stdout;
-    for flag in [
-        "--username",
-        "--token-stdin",
-        "--prompt",
-        "--debug",
-        "--timeout",
-        "--log-format",
-    ] {
-        assert!(
-            login_help.contains(flag),
-            "{flag} missing from login --help"
-        );
-    }
+    // `help <command>` is the same text as `<command> --help`.
+    assert_eq!(
+        env.run(&["help", "registry", "login"], "").stdout,
+        env.run(&["registry", "login", "--help"], "").stdout
+    );
     let out = env.run(&["--version"], "");
     assert_eq!(out.stdout, format!("bsr {}\n", env!("CARGO_PKG_VERSION")));
     for args in [&[][..], &["registry"]] {
@@ -209,7 +195,7 @@ cp "$MNT/.netrc" "$AFTER"
 ls -A "$MNT"
 exit $code"#;
     let bsr = std::path::Path::new(env!("CARGO_BIN_EXE_bsr"));
-    let out = crate::support::in_private_mount_namespace(
+    let Some(out) = crate::support::in_private_mount_namespace(
         script,
         &[
             ("MNT", &mnt),
@@ -218,7 +204,9 @@ exit $code"#;
             ("STDERR", &stderr),
             ("BSR", bsr),
         ],
-    );
+    ) else {
+        return;
+    };
     assert_eq!(
         out.status.code(),
         Some(1),

@@ -1,7 +1,6 @@
 //! bsr's integration tests: real files, real processes, real peers on loopback.
 
 mod completion;
-mod helper;
 mod interop;
 mod login;
 mod logout;

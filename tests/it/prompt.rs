@@ -1,5 +1,6 @@
 //! The interactive prompts, in a real pseudo-terminal.
 
+use crate::assert_snapshot;
 use crate::support::pty::Pty;
 use crate::support::{Registry, Reply, TOKEN, TestEnv, assert_no_token};
 
@@ -20,12 +21,14 @@ fn username_and_token_prompts_log_in_without_echoing_the_token() {
     let status = pty.wait();
     let screen = env.filter(&pty.screen()).replace("\r\n", "\n");
     assert_no_token(&screen);
-    assert_eq!(
-        screen,
-        format!(
-            "Log in with your Buf Schema Registry username. If you don't have a username, create one at https://{domain}.\n\nUsername: alice\nToken: \n\nLogged in as alice. Credentials saved to ~/.netrc.\n"
-        )
-    );
+    assert_snapshot!(screen, @"
+    Log in with your Buf Schema Registry username. If you don't have a username, create one at https://127.0.0.1:[PORT].
+
+    Username: alice
+    Token: 
+
+    Logged in as alice. Credentials saved to ~/.netrc.
+    ");
     assert!(status.success());
     assert!(env.netrc().contains(&format!("password {TOKEN}")));
     assert!(pty.echo_enabled());
@@ -41,12 +44,13 @@ fn prompt_flag_asks_only_for_the_token() {
     pty.send(&format!("{TOKEN}\r"));
     assert!(pty.wait().success());
     let screen = env.filter(&pty.screen()).replace("\r\n", "\n");
-    assert_eq!(
-        screen,
-        format!(
-            "Enter the BSR token created at https://{domain}/settings/user.\n\nToken: \n\nLogged in as alice. Credentials saved to ~/.netrc.\n"
-        )
-    );
+    assert_snapshot!(screen, @"
+    Enter the BSR token created at https://127.0.0.1:[PORT]/settings/user.
+
+    Token: 
+
+    Logged in as alice. Credentials saved to ~/.netrc.
+    ");
 }
 
 #[test]
@@ -59,10 +63,10 @@ fn a_given_username_skips_its_prompt_and_is_checked() {
     pty.send(&format!("{TOKEN}\r"));
     assert_eq!(pty.wait().code(), Some(1));
     let screen = pty.screen().replace("\r\n", "\n");
-    assert_eq!(
-        screen,
-        "Token: \nFailure: the username associated with the provided token does not match the provided username\n"
-    );
+    assert_snapshot!(screen, @"
+    Token: 
+    Failure: the username associated with the provided token does not match the provided username
+    ");
     assert!(!env.netrc_path().exists());
 }
 
@@ -77,12 +81,17 @@ fn three_empty_answers_give_up() {
     }
     assert_eq!(pty.wait().code(), Some(1));
     let screen = pty.screen().replace("\r\n", "\n");
-    assert!(
-        screen.ends_with(
-            "Token: \nNo answer was provided. Please try again.\nToken: \nNo answer was provided. Please try again.\nToken: \nNo answer was provided. Please try again.\nFailure: did not receive an answer in 3 attempts\n"
-        ),
-        "{screen}"
-    );
+    assert_snapshot!(screen, @"
+    Enter the BSR token created at https://127.0.0.1:[PORT]/settings/user.
+
+    Token: 
+    No answer was provided. Please try again.
+    Token: 
+    No answer was provided. Please try again.
+    Token: 
+    No answer was provided. Please try again.
+    Failure: did not receive an answer in 3 attempts
+    ");
     assert!(registry.requests().is_empty());
 }
 
@@ -110,9 +119,13 @@ fn ctrl_d_fails_cleanly_and_writes_nothing() {
     pty.expect("Token: ");
     pty.send("\x04");
     assert_eq!(pty.wait().code(), Some(1));
-    assert!(pty.screen().replace("\r\n", "\n").ends_with(
-        "Token: \nFailure: input ended (Ctrl-D) before an answer was given; nothing was saved\n"
-    ));
+    assert_snapshot!(pty.screen().replace("\r\n", "\n"), @"
+    Log in with your Buf Schema Registry username. If you don't have a username, create one at https://127.0.0.1:[PORT].
+
+    Username: alice
+    Token: 
+    Failure: input ended (Ctrl-D) before an answer was given; nothing was saved
+    ");
     assert!(pty.echo_enabled());
     assert!(!env.netrc_path().exists());
     assert!(registry.requests().is_empty());

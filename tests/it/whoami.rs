@@ -1,6 +1,7 @@
 //! `bsr registry whoami`: every token source and every way it can fail.
 
 use crate::support::{OTHER_TOKEN, Registry, Reply, TOKEN, TestEnv};
+use crate::{assert_snapshot, assert_transcript};
 
 fn netrc_for(domain: &str, token: &str) -> String {
     format!(
@@ -62,13 +63,11 @@ fn a_wrong_buf_token_says_it_overrides_a_good_netrc() {
     env.write_netrc(&netrc_for(&domain, TOKEN));
     env.env("BUF_TOKEN", OTHER_TOKEN);
     let out = env.run(&whoami(&domain, &[]), "");
-    assert_eq!(out.code, 1);
-    assert_eq!(
-        env.filter(&out.stderr),
-        format!(
-            "Failure: Not currently logged in for {domain}. The token in BUF_TOKEN was rejected, and BUF_TOKEN overrides the credentials for {domain} in ~/.netrc; unset BUF_TOKEN to use them.\n"
-        )
-    );
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: Not currently logged in for 127.0.0.1:[PORT]. The token in BUF_TOKEN was rejected, and BUF_TOKEN overrides the credentials for 127.0.0.1:[PORT] in ~/.netrc; unset BUF_TOKEN to use them.
+    ");
     assert_eq!(out.stdout, "");
 }
 
@@ -79,12 +78,11 @@ fn a_wrong_buf_token_without_a_netrc_entry() {
     let domain = registry.domain();
     env.env("BUF_TOKEN", OTHER_TOKEN);
     let out = env.run(&whoami(&domain, &[]), "");
-    assert_eq!(
-        out.stderr,
-        format!(
-            "Failure: Not currently logged in for {domain}. The token in BUF_TOKEN was rejected.\n"
-        )
-    );
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: Not currently logged in for 127.0.0.1:[PORT]. The token in BUF_TOKEN was rejected.
+    ");
 }
 
 #[test]
@@ -94,13 +92,11 @@ fn a_rejected_netrc_token_suggests_logging_in_again() {
     let domain = registry.domain();
     env.write_netrc(&netrc_for(&domain, OTHER_TOKEN));
     let out = env.run(&whoami(&domain, &[]), "");
-    assert_eq!(out.code, 1);
-    assert_eq!(
-        env.filter(&out.stderr),
-        format!(
-            "Failure: Not currently logged in for {domain}. The token for {domain} in ~/.netrc was rejected; run `bsr registry login {domain}` to replace it.\n"
-        )
-    );
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: Not currently logged in for 127.0.0.1:[PORT]. The token for 127.0.0.1:[PORT] in ~/.netrc was rejected; run `bsr registry login 127.0.0.1:[PORT]` to replace it.
+    ");
 }
 
 #[test]
@@ -142,29 +138,28 @@ fn per_remote_buf_token_matches_the_exact_remote() {
 fn a_malformed_buf_token_is_an_error_without_token_text() {
     let registry = Registry::with_users(&[(TOKEN, "alice")]);
     let domain = registry.domain();
-    for (value, reason) in [
-        (
-            format!("{TOKEN}@{domain},{OTHER_TOKEN}"),
-            "entry 2 of 2 has no @remote",
-        ),
-        (format!("{TOKEN}@"), "entry 1 of 1 has no remote after @"),
-        (
-            format!("{TOKEN}@{domain},{OTHER_TOKEN}@{domain}"),
-            &*format!("the remote {domain} appears more than once"),
-        ),
+    let mut transcripts = String::new();
+    for value in [
+        format!("{TOKEN}@{domain},{OTHER_TOKEN}"),
+        format!("{TOKEN}@"),
+        format!("{TOKEN}@{domain},{OTHER_TOKEN}@{domain}"),
     ] {
         let mut env = TestEnv::new();
         env.env("BUF_TOKEN", &value);
         // `run` fails the test if any token text reaches the output.
-        let out = env.run(&whoami(&domain, &[]), "");
-        assert_eq!(out.code, 1);
-        assert_eq!(
-            out.stderr,
-            format!(
-                "Failure: BUF_TOKEN is malformed: {reason}; it must be a single token or token1@remote1,token2@remote2\n"
-            )
-        );
+        transcripts += &env.run(&whoami(&domain, &[]), "").transcript();
     }
+    assert_snapshot!(transcripts, @"
+    exit: 1
+    --- stderr
+    Failure: BUF_TOKEN is malformed: entry 2 of 2 has no @remote; it must be a single token or token1@remote1,token2@remote2
+    exit: 1
+    --- stderr
+    Failure: BUF_TOKEN is malformed: entry 1 of 1 has no remote after @; it must be a single token or token1@remote1,token2@remote2
+    exit: 1
+    --- stderr
+    Failure: BUF_TOKEN is malformed: the remote 127.0.0.1:[PORT] appears more than once; it must be a single token or token1@remote1,token2@remote2
+    ");
     assert!(registry.requests().is_empty());
 }
 
@@ -177,13 +172,11 @@ fn a_default_entry_is_never_sent() {
         "machine github.com login octocat password ghp_example\ndefault login anonymous password {OTHER_TOKEN}\n"
     ));
     let out = env.run(&whoami(&domain, &[]), "");
-    assert_eq!(out.code, 1);
-    assert_eq!(
-        env.filter(&out.stderr),
-        format!(
-            "Failure: Not currently logged in for {domain}. The default entry in ~/.netrc is not sent to the registry; run `bsr registry login {domain}`.\n"
-        )
-    );
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: Not currently logged in for 127.0.0.1:[PORT]. The default entry in ~/.netrc is not sent to the registry; run `bsr registry login 127.0.0.1:[PORT]`.
+    ");
     assert!(
         registry.requests().is_empty(),
         "no request may carry the default password"
@@ -195,14 +188,11 @@ fn no_credentials_at_all() {
     let env = TestEnv::new();
     let registry = Registry::with_users(&[(TOKEN, "alice")]);
     let out = env.run(&whoami(&registry.domain(), &[]), "");
-    assert_eq!(out.code, 1);
-    assert_eq!(
-        out.stderr,
-        format!(
-            "Failure: Not currently logged in for {}.\n",
-            registry.domain()
-        )
-    );
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: Not currently logged in for 127.0.0.1:[PORT].
+    ");
     assert!(registry.requests().is_empty());
 }
 
@@ -213,12 +203,11 @@ fn registry_failures_are_reported_as_such() {
     let domain = registry.domain();
     env.write_netrc(&netrc_for(&domain, TOKEN));
     let out = env.run(&whoami(&domain, &[]), "");
-    assert_eq!(
-        out.stderr,
-        format!(
-            "Failure: the registry at {domain} answered with error internal: down for maintenance\n"
-        )
-    );
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] answered with error internal: down for maintenance
+    ");
     let hostile = Registry::start(Reply::user("\\u001b]0;pwned\\u0007alice"));
     let hostile_domain = hostile.domain();
     env.write_netrc(&netrc_for(&hostile_domain, TOKEN));
@@ -239,11 +228,11 @@ fn a_no_user_answer_means_not_logged_in() {
     let domain = registry.domain();
     env.write_netrc(&netrc_for(&domain, TOKEN));
     let out = env.run(&whoami(&domain, &[]), "");
-    assert_eq!(out.code, 1);
-    assert!(
-        out.stderr
-            .starts_with(&format!("Failure: Not currently logged in for {domain}."))
-    );
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: Not currently logged in for 127.0.0.1:[PORT]. The token for 127.0.0.1:[PORT] in ~/.netrc was rejected; run `bsr registry login 127.0.0.1:[PORT]` to replace it.
+    ");
 }
 
 #[test]

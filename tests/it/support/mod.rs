@@ -1,6 +1,9 @@
 //! The test environment: a temp HOME with a Buf config, the built `bsr` binary, a loopback
 //! Connect registry and a pseudo-terminal.
 
+pub mod child;
+pub mod deep;
+pub mod need;
 pub mod pty;
 pub mod registry;
 
@@ -24,6 +27,50 @@ pub struct Outcome {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The temp HOME, shown as `~` in [`Outcome::transcript`].
+    home: PathBuf,
+}
+
+impl Outcome {
+    /// Exit code, stdout and stderr in one text, with the temp HOME shown as `~`: what the
+    /// `assert_transcript!` snapshots hold.
+    pub fn transcript(&self) -> String {
+        let home = self.home.display().to_string();
+        let mut text = format!("exit: {}\n", self.code);
+        for (name, stream) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            if !stream.is_empty() {
+                text.push_str(&format!("--- {name}\n{}", stream.replace(&home, "~")));
+                if !stream.ends_with('\n') {
+                    text.push_str("\n[no final newline]\n");
+                }
+            }
+        }
+        text
+    }
+}
+
+/// Snapshot filters for what changes from run to run: loopback ports.
+pub const FILTERS: &[(&str, &str)] = &[(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]")];
+
+/// Compares text with a reviewed snapshot, ports filtered: `assert_snapshot!(text, @"…")`.
+/// A wording change is then one reviewed diff (`cargo insta review`, or
+/// `INSTA_UPDATE=always cargo test` and `git diff`).
+#[macro_export]
+macro_rules! assert_snapshot {
+    ($($arg:tt)*) => {
+        insta::with_settings!(
+            { filters => $crate::support::FILTERS.to_vec(), prepend_module_to_snapshot => false },
+            { insta::assert_snapshot!($($arg)*) }
+        )
+    };
+}
+
+/// Snapshots a whole [`Outcome`]: exit code, stdout and stderr.
+#[macro_export]
+macro_rules! assert_transcript {
+    ($outcome:expr, $($arg:tt)*) => {
+        $crate::assert_snapshot!($outcome.transcript(), $($arg)*)
+    };
 }
 
 pub struct TestEnv {
@@ -105,6 +152,7 @@ impl TestEnv {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            home: self.home().to_owned(),
         };
         assert_no_token(&outcome.stdout);
         assert_no_token(&outcome.stderr);
@@ -125,20 +173,65 @@ impl TestEnv {
 }
 
 /// Runs `script` with bash, as root, in a private mount namespace, so a test file system never
-/// outlives the test or shows up elsewhere.
-pub fn in_private_mount_namespace(script: &str, envs: &[(&str, &Path)]) -> std::process::Output {
-    Command::new("unshare")
-        .args([
-            "--mount",
-            "--propagation",
-            "private",
-            "bash",
-            "-euc",
-            script,
-        ])
+/// outlives the test or shows up elsewhere. `None` (a skip) where the machine cannot do that.
+pub fn in_private_mount_namespace(
+    script: &str,
+    envs: &[(&str, &Path)],
+) -> Option<std::process::Output> {
+    const UNSHARE: [&str; 4] = ["--mount", "--propagation", "private", "bash"];
+    if !need::root("mounts a tmpfs in a private mount namespace") {
+        return None;
+    }
+    need::tool("unshare", "util-linux")?;
+    if !need::works(
+        "unshare",
+        &[&UNSHARE[..], &["-c", "true"]].concat(),
+        "a private mount namespace (unshare --mount), which this machine refuses",
+    ) {
+        return None;
+    }
+    let output = Command::new("unshare")
+        .args(UNSHARE)
+        .args(["-euc", script])
         .envs(envs.iter().map(|(k, v)| (k, v)))
         .output()
+        .unwrap();
+    Some(output)
+}
+
+/// `cmd` run as the unprivileged user `nobody` (uid and gid 65534) through `setpriv`, for what
+/// root could do anyway, with only the environment `cmd` sets. `None` (a skip) unless the tests
+/// run as root and have setpriv.
+pub fn as_nobody(cmd: &Command) -> Option<Command> {
+    if !need::root("acts as the unprivileged user nobody") {
+        return None;
+    }
+    let setpriv = need::tool("setpriv", "util-linux")?;
+    let mut wrapped = Command::new(setpriv);
+    wrapped
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env_clear()
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    Some(wrapped)
+}
+
+/// The names in `dir`, sorted: a test's way of seeing stray files.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The two entries a login for `domain` writes into an empty netrc, with [`TOKEN`].
+pub fn expected_netrc(domain: &str, user: &str) -> String {
+    format!(
+        "machine {domain}\n  login {user}\n  password {TOKEN}\nmachine go.{domain}\n  login {user}\n  password {TOKEN}\n"
+    )
 }
 
 pub fn assert_no_token(text: &str) {

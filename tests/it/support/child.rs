@@ -9,8 +9,9 @@ use bsr::netrc::InvalidValue;
 use bsr::secret::Token;
 use bsr::store::{NetrcFile, StoreError, Written};
 
+/// A failed edit through the library: the store's error or a value a netrc cannot hold.
 #[derive(Debug, thiserror::Error)]
-enum HelperError {
+pub enum EditError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -22,7 +23,7 @@ pub fn command(op: &str, path: &Path) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args([
         "--exact",
-        "helper::helper_process",
+        "support::child::helper_process",
         "--ignored",
         "--nocapture",
         "--test-threads=1",
@@ -53,7 +54,7 @@ fn helper_process() {
             let machine = env("BSR_HELPER_MACHINE");
             let token = Token::new(env("BSR_HELPER_PASSWORD"));
             let report = file
-                .edit(|doc| -> Result<(), HelperError> {
+                .edit(|doc| -> Result<(), EditError> {
                     Ok(doc.set_machine(&machine, &env("BSR_HELPER_LOGIN"), &token)?)
                 })
                 .map_err(|e| e.to_string());
@@ -74,7 +75,7 @@ fn helper_process() {
         "toggle" => {
             for round in 0u64.. {
                 let token = Token::new(if round % 2 == 0 { "tokenA" } else { "tokenB" });
-                file.edit(|doc| -> Result<(), HelperError> {
+                file.edit(|doc| -> Result<(), EditError> {
                     Ok(doc.set_machine("buf.build", "alice", &token)?)
                 })
                 .unwrap();
