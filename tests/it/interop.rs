@@ -1,9 +1,16 @@
 //! Other tools read what bsr writes: curl sends the saved credentials as Basic auth after
-//! `login`, and nothing after `logout`.
+//! `login`, and nothing after `logout`; every fixture edit reads as meant in Python, curl, `go`
+//! and bsr itself.
 
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use bsr::netrc::NetrcDocument;
+
+use crate::support::fixtures::{exemptions, fixtures, login, logout};
+use crate::support::readers::{Edit, Readers};
 use crate::support::{Registry, Reply, TOKEN, TestEnv, need};
 
 fn curl_authorization(curl: &Path, env: &TestEnv, probe: &Registry) -> Option<String> {
@@ -94,6 +101,76 @@ fn curl_sends_what_login_saved_and_nothing_after_logout() {
             curl_authorization(&curl, &env, &probe),
             after_logout,
             "{netrc}"
+        );
+    }
+}
+
+/// Every fixture, after a login and after a logout through the library, reads as meant in
+/// every reader that accepted it before: Python, curl, `go` and bsr's own whoami. Three tests
+/// of a third of the fixtures each, so that the harness runs them side by side.
+#[test]
+fn every_reader_reads_fixture_edits_as_meant_1() {
+    readers_agree_on_fixtures(0);
+}
+
+#[test]
+fn every_reader_reads_fixture_edits_as_meant_2() {
+    readers_agree_on_fixtures(1);
+}
+
+#[test]
+fn every_reader_reads_fixture_edits_as_meant_3() {
+    readers_agree_on_fixtures(2);
+}
+
+fn readers_agree_on_fixtures(shard: usize) {
+    let fixtures: Vec<_> = fixtures()
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 == shard)
+        .map(|(_, f)| f)
+        .collect();
+    let mut names: Vec<String> = Vec::new();
+    for fixture in &fixtures {
+        let bytes = fs::read(fixture).unwrap();
+        for text in [bytes.clone(), login(&bytes), logout(&bytes)] {
+            if let Ok(doc) = NetrcDocument::parse(text) {
+                for entry in doc.entries_iter() {
+                    if let Some(name) = entry.name()
+                        && let Ok(name) = String::from_utf8(name.into_owned())
+                        && !names.contains(&name)
+                    {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+    }
+    let hosts: Vec<&str> = names.iter().map(String::as_str).collect();
+    let readers = Readers::new(&hosts);
+    let mut accepted: BTreeMap<&str, usize> = BTreeMap::new();
+    for fixture in &fixtures {
+        let before = fs::read(fixture).unwrap();
+        let exempt = exemptions(fixture);
+        let name = fixture.file_name().unwrap().to_string_lossy();
+        for (edit, after) in [
+            (Edit::Login, login(&before)),
+            (Edit::Logout, logout(&before)),
+        ] {
+            let what = format!("{name} after {edit:?}");
+            for reader in readers.assert_edit_agrees(&what, &before, &after, edit, &exempt) {
+                *accepted.entry(reader.name()).or_default() += 1;
+            }
+        }
+    }
+    eprintln!("edits checked per reader: {accepted:?}");
+    // Each reader must have accepted most fixtures, or this test proved little.
+    for reader in readers.present() {
+        let count = accepted.get(reader.name()).copied().unwrap_or(0);
+        assert!(
+            count >= fixtures.len(),
+            "{} accepted only {count} edits",
+            reader.name()
         );
     }
 }

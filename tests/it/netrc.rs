@@ -1,48 +1,18 @@
 //! The netrc engine on whole files: before/after fixtures, other readers' view of what we
 //! write, and properties over generated files.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use bsr::netrc::{Lookup, NetrcDocument};
 use bsr::secret::Token;
 use proptest::prelude::*;
 
-use crate::support::{deep, need};
+use crate::support::deep;
+use crate::support::fixtures::{fixtures, login, logout};
+use crate::support::readers::{BSR_MACHINES, TOKEN, USER};
 
-const USER: &str = "alice";
-const TOKEN: &str = "bsr-test-token-0001";
-const MACHINES: [&str; 2] = ["buf.build", "go.buf.build"];
-
-fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/netrc");
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "netrc"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 15, "fixtures are missing");
-    paths
-}
-
-fn login(bytes: &[u8]) -> Vec<u8> {
-    let mut doc = NetrcDocument::parse(bytes.to_vec()).unwrap();
-    for machine in MACHINES {
-        doc.set_machine(machine, USER, &Token::new(TOKEN)).unwrap();
-    }
-    doc.render()
-}
-
-fn logout(bytes: &[u8]) -> Vec<u8> {
-    let mut doc = NetrcDocument::parse(bytes.to_vec()).unwrap();
-    for machine in MACHINES {
-        doc.remove_machine(machine);
-    }
-    doc.render()
-}
+const MACHINES: [&str; 2] = BSR_MACHINES;
 
 /// Compares with `<fixture>.<suffix>`; `BLESS=1` writes the file instead (review the diff).
 fn check_expected(fixture: &Path, suffix: &str, actual: &[u8]) {
@@ -85,81 +55,6 @@ fn fixtures_after_login_and_logout() {
             assert!(!matches!(doc.lookup(machine), Lookup::Machine(_)));
         }
     }
-}
-
-/// What Python's `netrc` module reads: `{host: [login, account, password]}`.
-fn python_view(python: &Path, path: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
-    let script = r#"
-import json, netrc, sys
-try:
-    hosts = netrc.netrc(sys.argv[1]).hosts
-except Exception as e:
-    print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
-else:
-    print(json.dumps({"hosts": {k: list(v) for k, v in hosts.items()}}))
-"#;
-    let out = Command::new(python)
-        .args(["-c", script])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    if let Some(err) = value.get("error") {
-        return Err(err.to_string());
-    }
-    Ok(serde_json::from_value(value["hosts"].clone()).unwrap())
-}
-
-#[test]
-fn python_reads_what_we_meant_to_write() {
-    let Some(python) = need::tool("python3", "python3") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let mut checked = 0;
-    for fixture in fixtures() {
-        let before = fs::read(&fixture).unwrap();
-        let before_path = dir.path().join("before");
-        fs::write(&before_path, &before).unwrap();
-        // Python rejects some valid files (unknown tokens, unclosed macros); skip only those.
-        let Ok(mut view) = python_view(&python, &before_path) else {
-            continue;
-        };
-        for (edit, expected) in [(login as fn(&[u8]) -> Vec<u8>, true), (logout, false)] {
-            let after_path = dir.path().join("after");
-            fs::write(&after_path, edit(&before)).unwrap();
-            let after = python_view(&python, &after_path)
-                .unwrap_or_else(|e| panic!("{}: python fails after edit: {e}", fixture.display()));
-            for machine in MACHINES {
-                view.remove(machine);
-                let entry = after.get(machine);
-                if expected {
-                    let want = vec![USER.to_owned(), String::new(), TOKEN.to_owned()];
-                    let got = entry.map(|e| vec![e[0].clone(), String::new(), e[2].clone()]);
-                    assert_eq!(got, Some(want), "{} {machine}", fixture.display());
-                } else {
-                    assert_eq!(entry, None, "{} {machine}", fixture.display());
-                }
-            }
-            let mut others = after.clone();
-            for machine in MACHINES {
-                others.remove(machine);
-            }
-            assert_eq!(
-                others,
-                view,
-                "{}: other machines changed",
-                fixture.display()
-            );
-        }
-        checked += 1;
-    }
-    assert!(checked >= 12, "python could read only {checked} fixtures");
 }
 
 #[test]

@@ -3,59 +3,19 @@
 //! without it.
 
 use std::fs;
-use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-
-use crate::support::registry::Stream;
+use crate::support::pki::Pki;
 use crate::support::{Registry, Reply, TOKEN, TestEnv};
 
-struct Pki {
-    ca_pem: String,
-    server: Arc<rustls::ServerConfig>,
+fn pki() -> Arc<Pki> {
+    Arc::new(Pki::new(&[]))
 }
 
-fn pki() -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "bsr throwaway test CA");
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-
-    let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    params
-        .subject_alt_names
-        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
-
-    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(cert.der().to_vec())],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    )
-    .unwrap();
-    Pki {
-        ca_pem: ca.pem(),
-        server: Arc::new(server),
-    }
-}
-
-fn https_registry(pki: &Pki) -> Registry {
-    let config = Arc::clone(&pki.server);
-    Registry::start_with(Reply::user("alice"), move |tcp| {
-        let connection = rustls::ServerConnection::new(Arc::clone(&config)).ok()?;
-        Some(Box::new(rustls::StreamOwned::new(connection, tcp)) as Box<dyn Stream>)
-    })
+fn https_registry(pki: &Arc<Pki>) -> Registry {
+    let pki = Arc::clone(pki);
+    Registry::start_with(Reply::user("alice"), move |tcp| pki.accept(tcp))
 }
 
 fn write_ca(env: &TestEnv, pki: &Pki, relative: &str) -> PathBuf {

@@ -3,8 +3,11 @@
 
 pub mod child;
 pub mod deep;
+pub mod fixtures;
 pub mod need;
+pub mod pki;
 pub mod pty;
+pub mod readers;
 pub mod registry;
 
 use std::fs;
