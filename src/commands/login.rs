@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 
 use super::{CommandError, Context, print_notices};
 use crate::domain::Domain;
-use crate::netrc::{Field, validate_value};
+use crate::netrc::{EditError, Field, NetrcDocument, validate_value};
 use crate::prompt;
 use crate::registry::{CurrentUser, Registry};
 use crate::secret::Token;
@@ -41,7 +41,17 @@ pub fn login(
     // Fail on a netrc that cannot be written or understood before asking for a token, and so
     // before the token is sent anywhere.
     ctx.netrc.check_writable()?;
-    ctx.netrc.read()?;
+    if let Some(mut doc) = ctx.netrc.read()? {
+        // A rehearsal with stand-in values: a file with no place where every reader would see
+        // a new entry fails now, not after the registry has seen the token.
+        set_both(
+            &mut doc,
+            domain,
+            "bsr-rehearsal",
+            &Token::new("bsr-rehearsal"),
+        )
+        .map_err(|e| CommandError::from(e).naming(&ctx.netrc))?;
+    }
     // Build the client (configuration, trusted roots) before prompting, for the same reason.
     let registry = Registry::new(domain, &ctx.client)?;
 
@@ -87,12 +97,10 @@ pub fn login(
         return Err(CommandError::UsernameMismatch);
     }
 
-    let go_machine = domain.go_machine();
-    let report = ctx.netrc.edit(|doc| -> Result<(), CommandError> {
-        doc.set_machine(domain.as_str(), &user, &token)?;
-        doc.set_machine(&go_machine, &user, &token)?;
-        Ok(())
-    })?;
+    let report = ctx
+        .netrc
+        .edit(|doc| -> Result<(), CommandError> { Ok(set_both(doc, domain, &user, &token)?) })
+        .map_err(|e| e.naming(&ctx.netrc))?;
     print_notices(&report, &ctx.netrc, err)?;
     if prompted {
         writeln!(out)?;
@@ -103,6 +111,17 @@ pub fn login(
         ctx.netrc.path().display()
     )?;
     Ok(())
+}
+
+/// Sets the domain's two machines, `<domain>` and `go.<domain>`.
+fn set_both(
+    doc: &mut NetrcDocument,
+    domain: &Domain,
+    user: &str,
+    token: &Token,
+) -> Result<(), EditError> {
+    doc.set_machine(domain.as_str(), user, token)?;
+    doc.set_machine(&domain.go_machine(), user, token)
 }
 
 fn read_stdin_token() -> Result<Token, CommandError> {

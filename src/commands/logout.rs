@@ -16,9 +16,12 @@ pub fn logout(
     err: &mut dyn Write,
 ) -> Result<(), CommandError> {
     let go_machine = domain.go_machine();
-    let report = netrc.edit(|doc| -> Result<usize, CommandError> {
-        Ok(doc.remove_machine(domain.as_str()) + doc.remove_machine(&go_machine))
-    })?;
+    let report = netrc
+        .edit(|doc| -> Result<usize, CommandError> {
+            let removed = doc.remove_machine(domain.as_str())? + doc.remove_machine(&go_machine)?;
+            Ok(removed)
+        })
+        .map_err(|e| e.naming(netrc))?;
     print_notices(&report, netrc, err)?;
     let path = netrc.path().display();
     if report.value > 0 {

@@ -12,7 +12,7 @@ use thiserror::Error;
 use crate::config::ConfigError;
 use crate::domain::DomainError;
 use crate::log::Logger;
-use crate::netrc::InvalidValue;
+use crate::netrc::{EditError, InvalidValue};
 use crate::prompt::PromptError;
 use crate::registry::{ClientOptions, RegistryError};
 use crate::store::{EditReport, NetrcFile, StoreError, Written};
@@ -39,6 +39,15 @@ pub enum CommandError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Value(#[from] InvalidValue),
+    #[error("cannot edit {path}: {source}; the file was left untouched")]
+    Edit {
+        path: std::path::PathBuf,
+        #[source]
+        source: EditError,
+    },
+    /// An edit refused before the file's path was known; see [`CommandError::naming`].
+    #[error(transparent)]
+    Unnamed(EditError),
     #[error("cannot use both --token-stdin and --prompt flags")]
     ConflictingTokenFlags,
     #[error("token cannot be empty string")]
@@ -64,7 +73,27 @@ pub enum CommandError {
     Output(#[from] io::Error),
 }
 
+impl From<EditError> for CommandError {
+    fn from(error: EditError) -> Self {
+        match error {
+            EditError::Value(invalid) => CommandError::Value(invalid),
+            other => CommandError::Unnamed(other),
+        }
+    }
+}
+
 impl CommandError {
+    /// Names the netrc in an edit's refusal.
+    pub fn naming(self, file: &NetrcFile) -> CommandError {
+        match self {
+            CommandError::Unnamed(source) => CommandError::Edit {
+                path: file.path().to_owned(),
+                source,
+            },
+            other => other,
+        }
+    }
+
     /// Ctrl-C at a prompt: exit 130 without a `Failure:` line.
     pub fn is_interrupt(&self) -> bool {
         matches!(self, CommandError::Prompt(PromptError::Interrupted))

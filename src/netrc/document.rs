@@ -5,14 +5,21 @@
 //! of the lines they occupy alone) and raw gaps (blank lines, comments, macros, unknown tokens).
 //! An edit replaces one entry's text with owned bytes; everything else is rendered from the
 //! original buffer, so untouched bytes (CRLF, odd quoting, invalid UTF-8) come back unchanged.
+//!
+//! Where an edit may go is decided with the other readers in mind (`placement`): curl, Python
+//! and Go read some files differently from us, and a new entry must stand where all of them see
+//! it as an entry of its own.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use super::SyntaxError;
-use super::lexer::{Lexer, Tok, is_separator, line_end, line_start};
-use super::value::{Field, InvalidValue, validate_value};
+use super::lexer::{is_separator, line_end, line_start};
+use super::placement::Placement;
+use super::rewrite::{plain_account, residue, scan_entry, set_credentials};
+use super::scan::{Key, ScannedEntry, scan};
+use super::value::{Field, validate_value};
+use super::{EditError, SyntaxError};
 use crate::secret::Token;
 
 /// A parsed netrc that can be edited without disturbing the bytes it does not change.
@@ -30,44 +37,26 @@ pub struct NetrcDocument {
 }
 
 #[derive(Debug, Clone)]
-enum Text {
+pub(super) enum Text {
     /// A span of the source, as `start..end`.
     Source(u32, u32),
     Owned(Box<[u8]>),
 }
 
 #[derive(Debug, Clone)]
-enum Item {
+pub(super) enum Item {
     Raw(Text),
     Entry(Entry),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key {
-    Login,
-    /// Python's synonym for `login`; no other reader knows it.
-    User,
-    Password,
-    Account,
 }
 
 /// One `machine` or `default` entry; the name's span is relative to the start of `text`.
 /// Its fields are lexed again from `text` when they are needed (only for the one or two
 /// entries a command looks at), which keeps a parsed 100,000-entry file small.
 #[derive(Debug, Clone)]
-struct Entry {
+pub(super) struct Entry {
     text: Text,
     /// The machine name; `None` for the `default` entry.
-    name: Option<Tok>,
-}
-
-/// An entry as the scanner finds it, with spans into the whole text.
-struct ScannedEntry {
-    first: usize,
-    last_end: usize,
-    name: Option<Tok>,
-    /// Only collected when asked for.
-    fields: Vec<(Key, Tok)>,
+    name: Option<super::lexer::Tok>,
 }
 
 /// The result of looking up a machine.
@@ -95,16 +84,26 @@ impl<'a> EntryView<'a> {
         self.entry.name.map(|tok| tok.decode(self.text))
     }
 
-    /// The `login` value (the last one if the entry repeats it, as Python and Go read it).
+    /// The `login` value (the last one if the entry repeats it, as Python reads it); empty
+    /// where the keyword has no value.
     pub fn login(&self) -> Option<Cow<'a, [u8]>> {
         self.value(Key::Login).or_else(|| self.value(Key::User))
     }
 
     /// The `password` value, as a [`Token`] so it cannot be printed by accident. `None` when
-    /// missing or not UTF-8 (no BSR token is).
+    /// missing, empty or not UTF-8 (no BSR token is).
     pub fn password(&self) -> Option<Token> {
         let bytes = self.value(Key::Password)?;
+        if bytes.is_empty() {
+            return None;
+        }
         String::from_utf8(bytes.into_owned()).ok().map(Token::new)
+    }
+
+    /// Whether the entry ends with a keyword that has no value: readers may take whatever
+    /// follows the entry (even a comment, once the next entry is gone) as that value.
+    pub fn awaits_value(&self) -> bool {
+        ends_without_value(self.text)
     }
 
     /// The `account` value.
@@ -114,17 +113,20 @@ impl<'a> EntryView<'a> {
 
     fn value(&self, key: Key) -> Option<Cow<'a, [u8]>> {
         let text = self.text;
-        entry_fields(text)
-            .into_iter()
-            .rev()
-            .find(|(k, _)| *k == key)
-            .map(|(_, tok)| tok.decode(text))
+        let entry = scan_entry(text)?;
+        let field = entry.fields.into_iter().rev().find(|f| f.key == key)?;
+        Some(
+            field
+                .value
+                .map_or(Cow::Borrowed(&b""[..]), |tok| tok.decode(text)),
+        )
     }
 }
 
 impl NetrcDocument {
-    /// Parses a netrc. Fails only where the structure is ambiguous (an unclosed quote, a keyword
-    /// with nothing after it); unknown tokens are kept, not rejected.
+    /// Parses a netrc. Fails only where the structure is ambiguous (an unclosed quote, a
+    /// `machine` or `macdef` with nothing after it); unknown tokens are kept, not rejected, and
+    /// a keyword without a value has an empty one.
     pub fn parse(source: Vec<u8>) -> Result<Self, SyntaxError> {
         if u32::try_from(source.len()).is_err() {
             return Err(SyntaxError {
@@ -134,7 +136,10 @@ impl NetrcDocument {
             });
         }
         let mut partition = Partition::new(&source);
-        let ends_in_open_macdef = scan(&source, false, |entry| partition.push(entry))?;
+        let report = scan(&source, false, |entry| {
+            partition.push(entry);
+            true
+        })?;
         let items = partition.finish();
         let crlf = source
             .iter()
@@ -144,7 +149,7 @@ impl NetrcDocument {
             source,
             items,
             crlf,
-            ends_in_open_macdef,
+            ends_in_open_macdef: report.ends_in_open_macdef,
             modified: false,
         })
     }
@@ -235,24 +240,106 @@ impl NetrcDocument {
         self.entries().map(|entry| self.view(entry))
     }
 
-    /// Makes `machine` hold exactly this login and password.
+    /// Makes `machine` hold exactly one `login` and one `password` with these values, where
+    /// every netrc reader (curl, Python, Go) sees them as that machine's.
     ///
-    /// The first entry for the machine is rewritten in place (only its `login` and `password`
-    /// values change; comments, `account` and layout stay) and any later duplicates are removed.
-    /// A new entry goes before the `default` entry, which curl treats as the end of the file,
-    /// or else at the end, always starting on a line of its own.
+    /// The first entry for the machine is rewritten where it stands (only its credentials
+    /// change; comments, `account` and layout stay) and any later duplicates are removed,
+    /// leaving their comments. Where readers would not see the entry where it stands (it comes
+    /// after `default`, or after an entry they read differently, or itself holds something
+    /// they read differently), it moves. A new or moved entry goes before the first place
+    /// where the readers part ways, or else at the end, always on lines of its own.
     pub fn set_machine(
         &mut self,
         machine: &str,
         login: &str,
         password: &Token,
-    ) -> Result<(), InvalidValue> {
+    ) -> Result<(), EditError> {
         validate_value(Field::Machine, machine)?;
         validate_value(Field::Login, login)?;
         validate_value(Field::Password, password.expose())?;
+        let saved = (self.items.clone(), self.modified, self.ends_in_open_macdef);
+        let result = self.place_credentials(machine, login, password.expose());
+        if result.is_err() {
+            // A failed edit leaves the document as it was.
+            (self.items, self.modified, self.ends_in_open_macdef) = saved;
+        }
+        result
+    }
 
-        let matches: Vec<usize> = self
+    fn place_credentials(
+        &mut self,
+        machine: &str,
+        login: &str,
+        password: &str,
+    ) -> Result<(), EditError> {
+        let matches = self.matching(machine);
+        let Some((&first, duplicates)) = matches.split_first() else {
+            let at = Placement::of(self, machine, None)?.insertion_point(self)?;
+            self.insert_entry(at, machine, login, password, None);
+            return Ok(());
+        };
+
+        let saved = (self.items.clone(), self.modified);
+        let Item::Entry(entry) = &self.items[first] else {
+            unreachable!("matches holds entry indices")
+        };
+        let old = self.text(&entry.text);
+        let next_byte = self
             .items
+            .get(first + 1)
+            .and_then(|item| self.item_bytes(item).first().copied());
+        // `None`: the edit would not stay one entry (a removed field let a comment become a
+        // value), so the entry moves instead.
+        if let Some(rewritten) = set_credentials(old, next_byte, login, password) {
+            if rewritten != old {
+                self.items[first] = Item::Entry(reparse_entry(rewritten));
+                self.modified = true;
+            }
+            // After the rewrite, which has filled the first entry's empty fields.
+            self.take_out(duplicates)?;
+            if Placement::of(self, machine, Some(first))?.keeps_in_place(first) {
+                return Ok(());
+            }
+        }
+
+        // Readers would not all see the entry where it stands: take it out (its comments
+        // stay) and write a fresh one where they do.
+        (self.items, self.modified) = saved;
+        let Item::Entry(entry) = &self.items[first] else {
+            unreachable!("matches holds entry indices")
+        };
+        let account = plain_account(self.text(&entry.text));
+        self.take_out(&matches)?;
+        let at = Placement::of(self, machine, None)?.insertion_point(self)?;
+        self.insert_entry(at, machine, login, password, account.as_deref());
+        Ok(())
+    }
+
+    /// Removes every entry for `machine` and returns how many there were. Comments on the
+    /// removed entries' lines stay. Refused, with the document unchanged, where an entry follows
+    /// a keyword that has no value and a comment or a word would take its place.
+    pub fn remove_machine(&mut self, machine: &str) -> Result<usize, EditError> {
+        let matches = self.matching(machine);
+        self.take_out(&matches)?;
+        Ok(matches.len())
+    }
+
+    /// The items, for the placement analysis.
+    pub(super) fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    /// The bytes of one item.
+    pub(super) fn item_bytes<'a>(&'a self, item: &'a Item) -> &'a [u8] {
+        match item {
+            Item::Raw(text) | Item::Entry(Entry { text, .. }) => self.text(text),
+        }
+    }
+
+    /// Indices of the items that are entries for exactly `machine`.
+    fn matching(&self, machine: &str) -> Vec<usize> {
+        self.items
             .iter()
             .enumerate()
             .filter_map(|(i, item)| match item {
@@ -261,48 +348,81 @@ impl NetrcDocument {
                 }
                 _ => None,
             })
-            .collect();
-        match matches.split_first() {
-            Some((&first, duplicates)) => {
-                for &i in duplicates.iter().rev() {
-                    self.items.remove(i);
-                    self.modified = true;
-                }
-                let Item::Entry(entry) = &self.items[first] else {
-                    unreachable!("matches holds entry indices")
-                };
-                let next_byte = self
-                    .items
-                    .get(first + 1)
-                    .and_then(|item| self.item_bytes(item).first().copied());
-                let rewritten = self.rewrite_entry(entry, next_byte, login, password.expose());
-                if self.text(&rewritten.text) != self.text(&entry.text) {
-                    self.modified = true;
-                }
-                self.items[first] = Item::Entry(rewritten);
-            }
-            None => {
-                self.insert_entry(machine, login, password.expose());
-                self.modified = true;
+            .collect()
+    }
+
+    /// Takes out the entries at `indices` (ascending), leaving their comments (each with its
+    /// line end) in their places. Refused where an entry follows a keyword that has no value
+    /// and a comment or a word would come to follow that keyword instead: it would become the
+    /// keyword's value, and a comment's words would become entries to Python.
+    fn take_out(&mut self, indices: &[usize]) -> Result<(), EditError> {
+        let mut kept: Vec<Vec<u8>> = Vec::with_capacity(indices.len());
+        for &i in indices {
+            let Item::Entry(entry) = &self.items[i] else {
+                unreachable!("only entries are taken out")
+            };
+            kept.push(residue(self.text(&entry.text)));
+        }
+        let gone = |j: usize| {
+            indices
+                .iter()
+                .position(|&r| r == j)
+                .is_some_and(|n| kept[n].is_empty())
+        };
+        for (n, &i) in indices.iter().enumerate() {
+            let Some(dangling) = self.dangling_field_before(i, &gone) else {
+                continue;
+            };
+            let next_is_a_word = !kept[n].is_empty()
+                || (i + 1..self.items.len())
+                    .filter(|&j| !gone(j))
+                    .map(|j| self.item_bytes(&self.items[j]))
+                    .find(|bytes| !bytes.iter().all(|&b| is_separator(b)))
+                    .is_some_and(|bytes| !starts_with_keyword(bytes));
+            if next_is_a_word {
+                return Err(EditError::Entangled(dangling));
             }
         }
+        for (&i, comments) in indices.iter().zip(kept).rev() {
+            if comments.is_empty() {
+                self.items.remove(i);
+            } else {
+                self.items[i] = Item::Raw(Text::Owned(comments.into()));
+            }
+        }
+        self.modified |= !indices.is_empty();
         Ok(())
     }
 
-    /// Removes every entry for `machine` and returns how many there were.
-    pub fn remove_machine(&mut self, machine: &str) -> usize {
-        let before = self.items.len();
-        let items = std::mem::take(&mut self.items);
-        self.items = items
-            .into_iter()
-            .filter(|item| match item {
-                Item::Entry(entry) => entry.name.is_none() || !self.is_named(entry, machine),
-                Item::Raw(_) => true,
-            })
-            .collect();
-        let removed = before - self.items.len();
-        self.modified |= removed > 0;
-        removed
+    /// Where the keyword is, when the last token before item `i` (items for which `gone` holds
+    /// left out) is a keyword waiting for its value.
+    fn dangling_field_before(
+        &self,
+        i: usize,
+        gone: &impl Fn(usize) -> bool,
+    ) -> Option<SyntaxError> {
+        let j = (0..i).rev().find(|&j| {
+            !gone(j)
+                && !self
+                    .item_bytes(&self.items[j])
+                    .iter()
+                    .all(|&b| is_separator(b))
+        })?;
+        // A field keyword that ends the item has no value (an entry for a machine follows it),
+        // whether it ends an entry or stands outside one.
+        let keyword = scan(self.item_bytes(&self.items[j]), false, |_| true)
+            .ok()?
+            .dangling?;
+        let offset: usize = self.items[..j]
+            .iter()
+            .map(|item| self.item_bytes(item).len())
+            .sum();
+        let rendered = self.render();
+        Some(SyntaxError::at(
+            &rendered,
+            offset + keyword.range().start,
+            "a keyword without a value right before the entry to be taken out",
+        ))
     }
 
     fn entries(&self) -> impl Iterator<Item = &Entry> {
@@ -332,81 +452,21 @@ impl NetrcDocument {
         }
     }
 
-    fn item_bytes<'a>(&'a self, item: &'a Item) -> &'a [u8] {
-        match item {
-            Item::Raw(text) | Item::Entry(Entry { text, .. }) => self.text(text),
-        }
-    }
-
     fn newline(&self) -> &'static [u8] {
         if self.crlf { b"\r\n" } else { b"\n" }
     }
 
-    /// The entry with its `login` and `password` values replaced (or added after the machine
-    /// name when missing), every other byte kept. `next_byte` is the first byte after the entry.
-    fn rewrite_entry(
-        &self,
-        entry: &Entry,
-        next_byte: Option<u8>,
+    /// Inserts a new entry before item `at` (or at the end), on lines of its own.
+    fn insert_entry(
+        &mut self,
+        at: usize,
+        machine: &str,
         login: &str,
         password: &str,
-    ) -> Entry {
-        let old = self.text(&entry.text);
-        let name_end = entry.name.map_or(0, |tok| tok.range().end);
-        let mut splices: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
-        let mut first_login_end = None;
-        let mut has_password = false;
-        for (key, tok) in entry_fields(old) {
-            let value = match key {
-                Key::Login => {
-                    first_login_end.get_or_insert(tok.range().end);
-                    login
-                }
-                // Replaced so that Python agrees, but it does not count as a login: curl and
-                // Go only read `login`, which is added if missing.
-                Key::User => login,
-                Key::Password => {
-                    has_password = true;
-                    password
-                }
-                Key::Account => continue,
-            };
-            // Always a bare word, even where the old value was quoted: Go's `cmd/go` reader does
-            // not understand quotes, and our values never need them.
-            splices.push((tok.range(), value.as_bytes().to_vec()));
-        }
-        if first_login_end.is_none() {
-            splices.push((name_end..name_end, [b" login ", login.as_bytes()].concat()));
-        }
-        if !has_password {
-            let at = first_login_end.unwrap_or(name_end);
-            splices.push((at..at, [b" password ", password.as_bytes()].concat()));
-        }
-        // Stable: two insertions at the same place keep the order they were pushed in.
-        splices.sort_by_key(|(range, _)| range.start);
-
-        let mut text = Vec::with_capacity(old.len() + login.len() + password.len() + 20);
-        let mut at = 0;
-        let mut splices = splices.into_iter().peekable();
-        while let Some((range, replacement)) = splices.next() {
-            text.extend_from_slice(&old[at..range.start]);
-            text.extend_from_slice(&replacement);
-            // A quoted token ends at its closing quote even when a token follows without a
-            // separator (`"old"next`); a bare word in its place must not glue onto `next`.
-            let last_here = splices.peek().is_none_or(|(r, _)| r.start != range.end);
-            let following = old.get(range.end).copied().or(next_byte);
-            if last_here && following.is_some_and(|b| !is_separator(b)) {
-                text.push(b' ');
-            }
-            at = range.end;
-        }
-        text.extend_from_slice(&old[at..]);
-        reparse_entry(text)
-    }
-
-    fn insert_entry(&mut self, machine: &str, login: &str, password: &str) {
+        account: Option<&[u8]>,
+    ) {
         let nl = self.newline();
-        let text = [
+        let mut text = [
             b"machine ",
             machine.as_bytes(),
             nl,
@@ -418,11 +478,9 @@ impl NetrcDocument {
             nl,
         ]
         .concat();
-        let at = self
-            .items
-            .iter()
-            .position(|item| matches!(item, Item::Entry(Entry { name: None, .. })))
-            .unwrap_or(self.items.len());
+        if let Some(account) = account {
+            text.extend_from_slice(&[b"  account ", account, nl].concat());
+        }
         let before = self.items[..at]
             .iter()
             .rev()
@@ -431,10 +489,11 @@ impl NetrcDocument {
         let mut prefix = Vec::new();
         if at == self.items.len() && self.ends_in_open_macdef {
             // Close the macro with an empty line, or the new entry would be part of its body.
+            // A bare `\n` even in a CRLF file: Go ends a macro only at an exactly empty line.
             if before != Some(b'\n') {
                 prefix.extend_from_slice(nl);
             }
-            prefix.extend_from_slice(nl);
+            prefix.push(b'\n');
             self.ends_in_open_macdef = false;
         } else if before.is_some_and(|b| b != b'\n') {
             // Never glue the entry onto the previous token (Buf does, corrupting a password).
@@ -448,14 +507,49 @@ impl NetrcDocument {
             self.items
                 .splice(at..at, [Item::Raw(Text::Owned(prefix.into())), entry]);
         }
+        self.modified = true;
     }
+}
+
+/// Whether `bytes` begin (after white space) with a netrc keyword, which never becomes a value.
+fn starts_with_keyword(bytes: &[u8]) -> bool {
+    let mut lexer = super::lexer::Lexer::new(bytes);
+    match lexer.next_token() {
+        Ok(Some(tok)) => {
+            !tok.quoted
+                && matches!(
+                    &bytes[tok.range()],
+                    b"machine"
+                        | b"default"
+                        | b"macdef"
+                        | b"login"
+                        | b"user"
+                        | b"password"
+                        | b"account"
+                )
+        }
+        _ => true,
+    }
+}
+
+/// Whether an entry's last field is a keyword with no value.
+fn ends_without_value(text: &[u8]) -> bool {
+    scan_entry(text).is_some_and(|entry| {
+        entry
+            .fields
+            .last()
+            .is_some_and(|f| f.value.is_none() && f.end() == entry.last_end)
+    })
 }
 
 /// Turns the text of one entry (built from validated values) back into an [`Entry`].
 fn reparse_entry(text: Vec<u8>) -> Entry {
     let mut found = Vec::new();
-    scan(&text, false, |entry| found.push(entry.name))
-        .expect("an entry built from validated values lexes");
+    scan(&text, false, |entry: ScannedEntry| {
+        found.push(entry.name);
+        true
+    })
+    .expect("an entry built from validated values lexes");
     assert!(
         found.len() == 1,
         "an edited entry must stay one entry, found {}",
@@ -465,100 +559,6 @@ fn reparse_entry(text: Vec<u8>) -> Entry {
         text: Text::Owned(text.into()),
         name: found[0],
     }
-}
-
-/// The fields of the one entry in `text`, with spans relative to `text`.
-fn entry_fields(text: &[u8]) -> Vec<(Key, Tok)> {
-    let mut fields = Vec::new();
-    // The text was lexed before as part of the whole file, so it lexes again.
-    let _ = scan(text, true, |entry| {
-        if fields.is_empty() {
-            fields = entry.fields;
-        }
-    });
-    fields
-}
-
-/// Finds the entries, handing each to `on_entry` as soon as it ends, and returns whether the
-/// text ends inside an unclosed macro. Fields are collected only when `collect_fields` is set.
-fn scan(
-    src: &[u8],
-    collect_fields: bool,
-    mut on_entry: impl FnMut(ScannedEntry),
-) -> Result<bool, SyntaxError> {
-    let mut lexer = Lexer::new(src);
-    let mut current: Option<ScannedEntry> = None;
-    let mut ends_in_open_macdef = false;
-
-    let required = |lexer: &mut Lexer<'_>, after: Tok, message| -> Result<Tok, SyntaxError> {
-        lexer
-            .next_token()?
-            .ok_or_else(|| SyntaxError::at(src, after.range().start, message))
-    };
-
-    while let Some(tok) = lexer.next_token()? {
-        let word = tok.decode(src);
-        if word.first() == Some(&b'#') {
-            lexer.skip_rest_of_line();
-            continue;
-        }
-        match word.as_ref() {
-            b"machine" => {
-                let name = required(&mut lexer, tok, "'machine' is not followed by a name")?;
-                if let Some(done) = current.replace(ScannedEntry {
-                    first: tok.range().start,
-                    last_end: name.range().end,
-                    name: Some(name),
-                    fields: Vec::new(),
-                }) {
-                    on_entry(done);
-                }
-            }
-            b"default" => {
-                if let Some(done) = current.replace(ScannedEntry {
-                    first: tok.range().start,
-                    last_end: tok.range().end,
-                    name: None,
-                    fields: Vec::new(),
-                }) {
-                    on_entry(done);
-                }
-            }
-            b"macdef" => {
-                required(&mut lexer, tok, "'macdef' is not followed by a name")?;
-                ends_in_open_macdef = !lexer.skip_macdef_body();
-                if let Some(done) = current.take() {
-                    on_entry(done);
-                }
-            }
-            // Python's reader takes `user` as a synonym for `login`; so do we, so that
-            // replacing the login also replaces it.
-            b"login" | b"user" | b"password" | b"account" => {
-                let key = match word.as_ref() {
-                    b"login" => Key::Login,
-                    b"user" => Key::User,
-                    b"password" => Key::Password,
-                    _ => Key::Account,
-                };
-                let value = required(&mut lexer, tok, "this keyword is not followed by a value")?;
-                if let Some(entry) = &mut current {
-                    if collect_fields {
-                        entry.fields.push((key, value));
-                    }
-                    entry.last_end = value.range().end;
-                }
-            }
-            _ => {
-                if let Some(entry) = &mut current {
-                    entry.last_end = tok.range().end;
-                }
-            }
-        }
-    }
-    if let Some(done) = current {
-        on_entry(done);
-    }
-    Ok(ends_in_open_macdef)
 }
 
 /// Splits the text into entries and the raw gaps between them, one entry at a time.

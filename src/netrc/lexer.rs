@@ -116,6 +116,25 @@ impl<'a> Lexer<'a> {
         Ok(Some(Tok::new(start, i, false)))
     }
 
+    /// The next token, without moving past it.
+    pub fn peek_token(&self) -> Result<Option<Tok>, SyntaxError> {
+        Lexer {
+            src: self.src,
+            pos: self.pos,
+        }
+        .next_token()
+    }
+
+    /// Moves past `tok`, a token [`peek_token`](Self::peek_token) returned.
+    pub fn skip(&mut self, tok: Tok) {
+        self.pos = tok.range().end;
+    }
+
+    /// Where the lexer stands.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// Moves to the end of the current line (before its line feed).
     pub fn skip_rest_of_line(&mut self) {
         self.pos = line_end(self.src, self.pos);

@@ -7,13 +7,40 @@
 //! safely is `crate::store`'s job.
 
 mod document;
+mod go_reader;
 mod lexer;
+mod placement;
+mod rewrite;
+mod scan;
 mod value;
 
 pub use document::{EntryView, Lookup, NetrcDocument};
 pub use value::{Field, InvalidValue, ValueProblem, validate_value};
 
 use thiserror::Error;
+
+/// Why a machine cannot be set.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EditError {
+    /// A value a netrc cannot hold.
+    #[error(transparent)]
+    Value(#[from] InvalidValue),
+    /// Readers part ways so early in the file that no place exists where all of them would see
+    /// a new entry as its own (a stray field before the first machine, say).
+    #[error(
+        "{0}; there is no place before it where every netrc reader would read a new entry the same way"
+    )]
+    NoSafePlace(SyntaxError),
+    /// An entry to be taken out stands right after a keyword without a value, and what would
+    /// follow that keyword instead is a comment or a word that readers would take as its value.
+    #[error(
+        "{0}; taking the entry out would give that keyword a new value in netrc readers, so add the missing value (or remove the keyword) and try again"
+    )]
+    Entangled(SyntaxError),
+    /// The edited text no longer parses (a bug; the file is not written).
+    #[error(transparent)]
+    Syntax(#[from] SyntaxError),
+}
 
 /// A netrc that cannot be understood well enough to edit safely.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

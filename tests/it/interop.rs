@@ -153,24 +153,22 @@ fn readers_agree_on_fixtures(shard: usize) {
         let before = fs::read(fixture).unwrap();
         let exempt = exemptions(fixture);
         let name = fixture.file_name().unwrap().to_string_lossy();
-        for (edit, after) in [
+        let edits = [
             (Edit::Login, login(&before)),
             (Edit::Logout, logout(&before)),
-        ] {
-            let what = format!("{name} after {edit:?}");
-            for reader in readers.assert_edit_agrees(&what, &before, &after, edit, &exempt) {
-                *accepted.entry(reader.name()).or_default() += 1;
-            }
+        ];
+        for reader in readers.assert_edits_agree(&name, &before, &edits, &exempt) {
+            *accepted.entry(reader.name()).or_default() += 1;
         }
     }
-    eprintln!("edits checked per reader: {accepted:?}");
-    // Each reader must have accepted most fixtures, or this test proved little.
+    // Each reader must have accepted at least half the fixtures, or this test proved little.
     for reader in readers.present() {
         let count = accepted.get(reader.name()).copied().unwrap_or(0);
         assert!(
-            count >= fixtures.len(),
-            "{} accepted only {count} edits",
-            reader.name()
+            2 * count >= fixtures.len(),
+            "{} accepted only {count} of {} fixtures: {accepted:?}",
+            reader.name(),
+            fixtures.len()
         );
     }
 }

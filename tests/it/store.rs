@@ -25,9 +25,9 @@ fn login(file: &NetrcFile, password: &str) -> Result<Written, EditError> {
     .map(|report| report.written)
 }
 
-fn logout(file: &NetrcFile) -> Result<usize, StoreError> {
-    file.edit(|doc| -> Result<usize, StoreError> {
-        Ok(doc.remove_machine("buf.build") + doc.remove_machine("go.buf.build"))
+fn logout(file: &NetrcFile) -> Result<usize, EditError> {
+    file.edit(|doc| -> Result<usize, EditError> {
+        Ok(doc.remove_machine("buf.build")? + doc.remove_machine("go.buf.build")?)
     })
     .map(|report| report.value)
 }
@@ -333,13 +333,27 @@ fn a_writer_killed_at_any_instant_leaves_the_old_or_the_new_file() {
         state("tokenB"),
     ];
 
+    // Kills spread over the first few edits, however fast this build edits: time some first.
+    let scratch = dir.path().join("timing.netrc");
+    fs::write(&scratch, &initial).unwrap();
+    let started = Instant::now();
+    for round in 0..4 {
+        login(
+            &NetrcFile::new(&scratch),
+            if round % 2 == 0 { "a" } else { "b" },
+        )
+        .unwrap();
+    }
+    fs::remove_file(&scratch).unwrap();
+    let window = 2_000 + 3 * started.elapsed().as_micros() as u64 / 4;
+
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let mut seen = [0usize; 3];
     let mut mid_write = 0;
     let kills = deep::kills();
     for _ in 0..kills {
         let mut child = child::command("toggle", &path).spawn().unwrap();
-        std::thread::sleep(Duration::from_micros(2_000 + rng.below(30_000)));
+        std::thread::sleep(Duration::from_micros(2_000 + rng.below(window)));
         child.kill().unwrap();
         child.wait().unwrap();
         let content = fs::read(&path).unwrap();

@@ -5,17 +5,16 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use bsr::netrc::InvalidValue;
 use bsr::secret::Token;
 use bsr::store::{NetrcFile, StoreError, Written};
 
-/// A failed edit through the library: the store's error or a value a netrc cannot hold.
+/// A failed edit through the library: the store's error or the document's.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Value(#[from] InvalidValue),
+    Edit(#[from] bsr::netrc::EditError),
 }
 
 /// Runs this test binary as a helper that performs `op` on the netrc at `path`.

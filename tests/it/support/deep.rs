@@ -22,5 +22,5 @@ pub fn proptest_cases() -> u32 {
 
 /// SIGKILLs in the kill-at-any-instant test.
 pub fn kills() -> usize {
-    if is_deep() { 300 } else { 60 }
+    if is_deep() { 300 } else { 100 }
 }

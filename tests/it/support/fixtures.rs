@@ -35,7 +35,7 @@ pub fn login(bytes: &[u8]) -> Vec<u8> {
 pub fn logout(bytes: &[u8]) -> Vec<u8> {
     let mut doc = NetrcDocument::parse(bytes.to_vec()).unwrap();
     for machine in BSR_MACHINES {
-        doc.remove_machine(machine);
+        doc.remove_machine(machine).unwrap();
     }
     doc.render()
 }

@@ -207,28 +207,33 @@ print(json.dumps(views))
     }
 
     fn curl_view(&self, path: &Path, hosts: &[String]) -> View {
-        let mut reads = Reads::new();
-        for host in hosts.iter().filter(|h| url_host(h)) {
-            let before = self.echo.requests().len();
-            let out = Command::new(self.curl.as_ref().unwrap())
-                .args(["--silent", "--show-error", "--output", "/dev/null"])
-                .arg("--netrc-file")
-                .arg(path)
-                .arg("--connect-to")
+        // One curl for every host: it looks each URL's host up in the netrc on its own.
+        let hosts: Vec<&String> = hosts.iter().filter(|h| url_host(h)).collect();
+        let before = self.echo.requests().len();
+        let mut cmd = Command::new(self.curl.as_ref().unwrap());
+        cmd.args(["--silent", "--show-error", "--netrc-file"])
+            .arg(path)
+            .env_clear()
+            .stdin(Stdio::null());
+        for host in &hosts {
+            cmd.arg("--connect-to")
                 .arg(format!("{host}:80:127.0.0.1:{}", self.echo.port))
-                .arg(format!("http://{host}/probe"))
-                .env_clear()
-                .stdin(Stdio::null())
-                .output()
-                .unwrap();
-            if !out.status.success() {
-                // curl refuses the file (exit 26 for a netrc it cannot parse) before any request.
-                assert_eq!(self.echo.requests().len(), before);
-                return View::Rejected(String::from_utf8_lossy(&out.stderr).trim().to_owned());
-            }
-            let requests = self.echo.requests();
-            assert_eq!(requests.len(), before + 1, "curl made no request to {host}");
-            let auth = requests.last().unwrap().headers.get("authorization");
+                .args(["--output", "/dev/null"])
+                .arg(format!("http://{host}/probe"));
+        }
+        let out = cmd.output().unwrap();
+        let requests = self.echo.requests();
+        if !out.status.success() {
+            // curl refuses the file (exit 26 for a netrc it cannot parse) before any request.
+            assert_eq!(requests.len(), before);
+            return View::Rejected(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+        }
+        let requests = &requests[before..];
+        assert_eq!(requests.len(), hosts.len(), "curl skipped a host");
+        let mut reads = Reads::new();
+        for (host, request) in hosts.into_iter().zip(requests) {
+            assert_eq!(&request.headers["host"], host);
+            let auth = request.headers.get("authorization");
             reads.insert(host.clone(), auth.map(|a| decode_basic(a)));
         }
         View::Reads(reads)
@@ -311,21 +316,22 @@ print(json.dumps(views))
         View::Reads(reads)
     }
 
-    /// Checks the rule for one edit of `before` into `after`, with every reader present.
-    /// `exempt` lists (reader, machine) pairs whose reading may change, each a case where the
-    /// reader took part of a BSR entry as that machine's value (see the fixture's `.exempt`).
-    pub fn assert_edit_agrees(
+    /// Checks the rule for each edit of `before` (an edit and the bytes after it), with every
+    /// reader present, and returns the readers that accepted `before`. `exempt` lists (reader,
+    /// machine) pairs whose reading may change (see the fixture's `.exempt`).
+    pub fn assert_edits_agree(
         &self,
         what: &str,
         before: &[u8],
-        after: &[u8],
-        edit: Edit,
+        edits: &[(Edit, Vec<u8>)],
         exempt: &[(String, String)],
     ) -> Vec<Reader> {
         let mut hosts = machine_names(before);
-        for name in machine_names(after) {
-            if !hosts.contains(&name) {
-                hosts.push(name);
+        for (_, after) in edits {
+            for name in machine_names(after) {
+                if !hosts.contains(&name) {
+                    hosts.push(name);
+                }
             }
         }
         for machine in BSR_MACHINES {
@@ -333,66 +339,78 @@ print(json.dumps(views))
                 hosts.push(machine.to_owned());
             }
         }
+        let mut files: Vec<&[u8]> = vec![before];
+        files.extend(edits.iter().map(|(_, after)| after.as_slice()));
         let mut accepted = Vec::new();
         for reader in self.present() {
             let started = std::time::Instant::now();
-            let mut views = self.views(reader, &[before, after], &hosts).into_iter();
-            let (was, now) = (views.next().unwrap(), views.next().unwrap());
+            let mut views = self.views(reader, &files, &hosts).into_iter();
             if std::env::var_os("BSR_TEST_TIMING").is_some() {
                 eprintln!("{what}: {} {:?}", reader.name(), started.elapsed());
             }
-            let View::Reads(was) = was else {
+            let View::Reads(was) = views.next().unwrap() else {
                 continue;
             };
             accepted.push(reader);
-            let now = match now {
-                View::Reads(now) => now,
-                View::Rejected(why) => panic!(
-                    "{what}: {} accepted the file before the edit and rejects it after: {why}\n{}",
-                    reader.name(),
-                    String::from_utf8_lossy(after)
-                ),
-            };
-            for (host, read) in &now {
-                let is_bsr = BSR_MACHINES.contains(&host.as_str());
-                if let Some(read) = read
-                    && !is_bsr
-                    && read.contains(TOKEN)
-                {
-                    panic!(
-                        "{what}: {} sends the BSR token to {host}\n{}",
-                        reader.name(),
-                        String::from_utf8_lossy(after)
-                    );
-                }
-                let expected = if is_bsr {
-                    match edit {
-                        Edit::Login => Some(format!("{USER}:{TOKEN}")),
-                        Edit::Logout => {
-                            if reader == Reader::Bsr {
-                                None
-                            } else {
-                                now.get(ABSENT).cloned().flatten()
-                            }
-                        }
-                    }
-                } else {
-                    was.get(host).cloned().flatten()
-                };
-                let is_exempt = exempt.iter().any(|(r, m)| r == reader.name() && m == host);
-                if !is_exempt {
-                    assert_eq!(
-                        read,
-                        &expected,
-                        "{what}: {} reads {host} as {read:?}, expected {expected:?}\nbefore:\n{}\nafter:\n{}",
-                        reader.name(),
-                        String::from_utf8_lossy(before),
-                        String::from_utf8_lossy(after)
-                    );
-                }
+            for ((edit, after), now) in edits.iter().zip(views) {
+                let what = format!("{what} after {edit:?}");
+                check_reads(&what, reader, &was, now, before, after, *edit, exempt);
             }
         }
         accepted
+    }
+}
+
+/// The rule for one reader and one edit: see the module's documentation.
+#[allow(clippy::too_many_arguments)]
+fn check_reads(
+    what: &str,
+    reader: Reader,
+    was: &Reads,
+    now: View,
+    before: &[u8],
+    after: &[u8],
+    edit: Edit,
+    exempt: &[(String, String)],
+) {
+    let now = match now {
+        View::Reads(now) => now,
+        View::Rejected(why) => panic!(
+            "{what}: {} accepted the file before the edit and rejects it after: {why}\n{}",
+            reader.name(),
+            String::from_utf8_lossy(after)
+        ),
+    };
+    for (host, read) in &now {
+        let is_bsr = BSR_MACHINES.contains(&host.as_str());
+        if let Some(read) = read
+            && !is_bsr
+            && read.contains(TOKEN)
+        {
+            panic!(
+                "{what}: {} sends the BSR token to {host}\n{}",
+                reader.name(),
+                String::from_utf8_lossy(after)
+            );
+        }
+        let expected = match (is_bsr, edit) {
+            (true, Edit::Login) => Some(format!("{USER}:{TOKEN}")),
+            (true, Edit::Logout) if reader == Reader::Bsr => None,
+            // After logout a BSR machine reads what any host without an entry reads.
+            (true, Edit::Logout) => now.get(ABSENT).cloned().flatten(),
+            (false, _) => was.get(host).cloned().flatten(),
+        };
+        let is_exempt = exempt.iter().any(|(r, m)| r == reader.name() && m == host);
+        if !is_exempt {
+            assert_eq!(
+                read,
+                &expected,
+                "{what}: {} reads {host} as {read:?}, expected {expected:?}\nbefore:\n{}\nafter:\n{}",
+                reader.name(),
+                String::from_utf8_lossy(before),
+                String::from_utf8_lossy(after)
+            );
+        }
     }
 }
 
