@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::ops::Range;
 
 use super::lexer::{is_separator, line_end, line_start};
-use super::placement::Placement;
+use super::placement::{Layout, Placement, starts_cleanly};
 use super::rewrite::{plain_account, residue, scan_entry, set_credentials};
 use super::scan::{Key, ScannedEntry, scan};
 use super::value::{Field, validate_value};
@@ -37,14 +37,14 @@ pub struct NetrcDocument {
 }
 
 #[derive(Debug, Clone)]
-pub(super) enum Text {
+enum Text {
     /// A span of the source, as `start..end`.
     Source(u32, u32),
     Owned(Box<[u8]>),
 }
 
 #[derive(Debug, Clone)]
-pub(super) enum Item {
+enum Item {
     Raw(Text),
     Entry(Entry),
 }
@@ -53,7 +53,7 @@ pub(super) enum Item {
 /// Its fields are lexed again from `text` when they are needed (only for the one or two
 /// entries a command looks at), which keeps a parsed 100,000-entry file small.
 #[derive(Debug, Clone)]
-pub(super) struct Entry {
+struct Entry {
     text: Text,
     /// The machine name; `None` for the `default` entry.
     name: Option<super::lexer::Tok>,
@@ -275,7 +275,7 @@ impl NetrcDocument {
     ) -> Result<(), EditError> {
         let matches = self.matching(machine);
         let Some((&first, duplicates)) = matches.split_first() else {
-            let at = Placement::of(self, machine, None)?.insertion_point(self)?;
+            let at = Placement::of(self.layout(), machine, None)?.insertion_point()?;
             self.insert_entry(at, machine, login, password, None);
             return Ok(());
         };
@@ -298,7 +298,7 @@ impl NetrcDocument {
             }
             // After the rewrite, which has filled the first entry's empty fields.
             self.take_out(duplicates)?;
-            if Placement::of(self, machine, Some(first))?.keeps_in_place(first) {
+            if Placement::of(self.layout(), machine, Some(first))?.keeps_in_place(first) {
                 return Ok(());
             }
         }
@@ -311,7 +311,7 @@ impl NetrcDocument {
         };
         let account = plain_account(self.text(&entry.text));
         self.take_out(&matches)?;
-        let at = Placement::of(self, machine, None)?.insertion_point(self)?;
+        let at = Placement::of(self.layout(), machine, None)?.insertion_point()?;
         self.insert_entry(at, machine, login, password, account.as_deref());
         Ok(())
     }
@@ -325,13 +325,28 @@ impl NetrcDocument {
         Ok(matches.len())
     }
 
-    /// The items, for the placement analysis.
-    pub(super) fn items(&self) -> &[Item] {
-        &self.items
+    /// The document as the placement analysis reads it.
+    fn layout(&self) -> Layout {
+        let mut starts = Vec::with_capacity(self.items.len());
+        let mut clean_starts = Vec::with_capacity(self.items.len());
+        let mut offset = 0;
+        for item in &self.items {
+            starts.push(offset);
+            offset += self.item_bytes(item).len();
+            clean_starts.push(match item {
+                Item::Entry(_) => true,
+                Item::Raw(_) => starts_cleanly(self.item_bytes(item)),
+            });
+        }
+        Layout {
+            text: self.render(),
+            starts,
+            clean_starts,
+        }
     }
 
     /// The bytes of one item.
-    pub(super) fn item_bytes<'a>(&'a self, item: &'a Item) -> &'a [u8] {
+    fn item_bytes<'a>(&'a self, item: &'a Item) -> &'a [u8] {
         match item {
             Item::Raw(text) | Item::Entry(Entry { text, .. }) => self.text(text),
         }

@@ -117,7 +117,13 @@ fn fields_of(line: &[u8], offset: usize, fields: &mut Vec<Range<usize>>) {
     let mut start = None;
     let mut i = 0;
     while i < line.len() {
-        let (is_space, width) = space_at(&line[i..]);
+        let b = line[i];
+        // Most bytes are printable ASCII: no decoding for them.
+        let (is_space, width) = if b > b' ' && b < 0x7f {
+            (false, 1)
+        } else {
+            space_at(&line[i..])
+        };
         match (is_space, start) {
             (true, Some(s)) => {
                 fields.push(offset + s..offset + i);

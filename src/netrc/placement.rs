@@ -13,7 +13,6 @@ use super::go_reader::{self, GoEntry};
 use super::lexer::{Lexer, line_end};
 use super::scan::{Key, Risk, ScannedEntry, scan};
 use super::{EditError, SyntaxError};
-use crate::netrc::document::{Item, NetrcDocument};
 
 /// The readers' agreement over one state of a document.
 pub(super) struct Placement {
@@ -21,6 +20,9 @@ pub(super) struct Placement {
     text: Vec<u8>,
     /// Where each item starts in `text`.
     starts: Vec<usize>,
+    /// Per item: whether it begins with an entry or a macro (or nothing), so that what follows
+    /// a new entry put before it is never a stray field.
+    clean_starts: Vec<bool>,
     /// Our macro bodies, for asking Go about a prefix of `text`.
     macro_bodies: Vec<std::ops::Range<usize>>,
     /// The first place readers part ways: the item it is in, and what it is.
@@ -37,17 +39,16 @@ impl Placement {
     /// first place readers part ways, or, when `keep` names the item of an entry that may stay,
     /// to the end of that entry.
     pub(super) fn of(
-        doc: &NetrcDocument,
+        layout: Layout,
         machine: &str,
         keep: Option<usize>,
     ) -> Result<Placement, EditError> {
-        let text = doc.render();
-        let mut starts = Vec::with_capacity(doc.items().len() + 1);
-        let mut offset = 0;
-        for item in doc.items() {
-            starts.push(offset);
-            offset += doc.item_bytes(item).len();
-        }
+        let Layout {
+            text,
+            starts,
+            clean_starts,
+        } = layout;
+        let offset = text.len();
         let enough_after =
             keep.map_or(usize::MAX, |i| starts.get(i + 1).copied().unwrap_or(offset));
         let mut entries: Vec<ScannedEntry> = Vec::new();
@@ -133,6 +134,7 @@ impl Placement {
         Ok(Placement {
             text,
             starts,
+            clean_starts,
             macro_bodies: report.macro_bodies,
             barrier,
             phantom,
@@ -151,25 +153,20 @@ impl Placement {
     /// The item before which a new entry goes: the last place before the barrier where the
     /// next thing is an entry or a macro (never a stray field, which curl would give to the new
     /// entry), or the end of the file when readers agree throughout.
-    pub(super) fn insertion_point(&self, doc: &NetrcDocument) -> Result<usize, EditError> {
+    pub(super) fn insertion_point(&self) -> Result<usize, EditError> {
         let first = match (self.barrier, self.phantom) {
             (Some(b), Some(p)) => Some(if p.1.at < b.1.at { p } else { b }),
             (b, p) => b.or(p),
         };
         let Some((barrier, risk)) = first else {
-            return Ok(doc.items().len());
+            return Ok(self.starts.len());
         };
-        let items = doc.items();
-        (0..=barrier.min(items.len().saturating_sub(1)))
+        (0..=barrier.min(self.starts.len().saturating_sub(1)))
             .rev()
             .find(|&i| {
-                let next_is_clean = match &items[i] {
-                    Item::Entry(_) => true,
-                    Item::Raw(_) => starts_cleanly(doc.item_bytes(&items[i])),
-                };
                 // Go must be reading normally where the new lines begin: after the text before
                 // the item, whose last line a new entry ends.
-                next_is_clean && {
+                self.clean_starts[i] && {
                     let go = go_reader::read(&self.text[..self.starts[i]], &self.macro_bodies);
                     !go.in_macro_at_end && go.diverges_at.is_none()
                 }
@@ -181,8 +178,16 @@ impl Placement {
     }
 }
 
+/// A document as the analysis needs it: its text, where each item starts, and which items begin
+/// cleanly (with an entry or a macro, or hold no token).
+pub(super) struct Layout {
+    pub text: Vec<u8>,
+    pub starts: Vec<usize>,
+    pub clean_starts: Vec<bool>,
+}
+
 /// Whether a raw gap starts (after comments) with a macro or holds no token at all.
-fn starts_cleanly(bytes: &[u8]) -> bool {
+pub(super) fn starts_cleanly(bytes: &[u8]) -> bool {
     let mut lexer = Lexer::new(bytes);
     loop {
         match lexer.next_token() {
