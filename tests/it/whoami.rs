@@ -1,13 +1,7 @@
 //! `bsr registry whoami`: every token source and every way it can fail.
 
-use crate::support::{OTHER_TOKEN, Registry, Reply, TOKEN, TestEnv};
+use crate::support::{OTHER_TOKEN, Registry, Reply, TOKEN, TestEnv, netrc_for};
 use crate::{assert_snapshot, assert_transcript};
-
-fn netrc_for(domain: &str, token: &str) -> String {
-    format!(
-        "machine {domain}\n  login alice\n  password {token}\nmachine go.{domain}\n  login alice\n  password {token}\n"
-    )
-}
 
 fn whoami<'a>(domain: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["registry", "whoami", domain];
@@ -20,7 +14,7 @@ fn the_netrc_entry_is_used_and_named_in_json() {
     let env = TestEnv::new();
     let registry = Registry::with_users(&[(TOKEN, "alice")]);
     let domain = registry.domain();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     let out = env.run(&whoami(&domain, &[]), "");
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
@@ -45,7 +39,7 @@ fn buf_token_overrides_the_netrc() {
     let mut env = TestEnv::new();
     let registry = Registry::with_users(&[(TOKEN, "alice"), (OTHER_TOKEN, "bob")]);
     let domain = registry.domain();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     env.env("BUF_TOKEN", OTHER_TOKEN);
     let out = env.run(&whoami(&domain, &["--format", "json"]), "");
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -60,7 +54,7 @@ fn a_wrong_buf_token_says_it_overrides_a_good_netrc() {
     let mut env = TestEnv::new();
     let registry = Registry::with_users(&[(TOKEN, "alice")]);
     let domain = registry.domain();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     env.env("BUF_TOKEN", OTHER_TOKEN);
     let out = env.run(&whoami(&domain, &[]), "");
     assert_transcript!(out, @"
@@ -90,7 +84,7 @@ fn a_rejected_netrc_token_suggests_logging_in_again() {
     let env = TestEnv::new();
     let registry = Registry::with_users(&[(TOKEN, "alice")]);
     let domain = registry.domain();
-    env.write_netrc(&netrc_for(&domain, OTHER_TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", OTHER_TOKEN));
     let out = env.run(&whoami(&domain, &[]), "");
     assert_transcript!(out, @"
     exit: 1
@@ -104,7 +98,7 @@ fn an_empty_buf_token_falls_back_to_the_netrc() {
     let mut env = TestEnv::new();
     let registry = Registry::with_users(&[(TOKEN, "alice")]);
     let domain = registry.domain();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     env.env("BUF_TOKEN", "");
     let out = env.run(&whoami(&domain, &[]), "");
     assert_eq!(
@@ -118,7 +112,7 @@ fn per_remote_buf_token_matches_the_exact_remote() {
     let registry = Registry::with_users(&[(TOKEN, "alice"), (OTHER_TOKEN, "bob")]);
     let domain = registry.domain();
     let mut env = TestEnv::new();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     env.env(
         "BUF_TOKEN",
         &format!("{TOKEN}@buf.build,{OTHER_TOKEN}@{domain}"),
@@ -128,7 +122,7 @@ fn per_remote_buf_token_matches_the_exact_remote() {
 
     // No entry for this remote: the netrc is used.
     let mut env = TestEnv::new();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     env.env("BUF_TOKEN", &format!("{OTHER_TOKEN}@buf.build"));
     let out = env.run(&whoami(&domain, &[]), "");
     assert_eq!(out.stdout, "Logged in as alice.\n");
@@ -201,7 +195,7 @@ fn registry_failures_are_reported_as_such() {
     let env = TestEnv::new();
     let registry = Registry::start(Reply::error(500, "internal", "down for maintenance"));
     let domain = registry.domain();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     let out = env.run(&whoami(&domain, &[]), "");
     assert_transcript!(out, @"
     exit: 1
@@ -210,7 +204,7 @@ fn registry_failures_are_reported_as_such() {
     ");
     let hostile = Registry::start(Reply::user("\\u001b]0;pwned\\u0007alice"));
     let hostile_domain = hostile.domain();
-    env.write_netrc(&netrc_for(&hostile_domain, TOKEN));
+    env.write_netrc(&netrc_for(&hostile_domain, "alice", TOKEN));
     let out = env.run(&whoami(&hostile_domain, &[]), "");
     assert_eq!(out.code, 1);
     assert!(!out.stdout.contains('\u{1b}') && !out.stderr.contains('\u{1b}'));
@@ -226,7 +220,7 @@ fn a_no_user_answer_means_not_logged_in() {
     let env = TestEnv::new();
     let registry = Registry::start(Reply::json(200, "{}"));
     let domain = registry.domain();
-    env.write_netrc(&netrc_for(&domain, TOKEN));
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
     let out = env.run(&whoami(&domain, &[]), "");
     assert_transcript!(out, @"
     exit: 1
@@ -240,7 +234,7 @@ fn the_default_domain_and_invalid_domains() {
     let registry = Registry::with_users(&[(TOKEN, "alice")]);
     let mut env = TestEnv::new();
     env.env("HTTP_PROXY", &format!("http://127.0.0.1:{}", registry.port));
-    env.write_netrc(&netrc_for("buf.build", TOKEN));
+    env.write_netrc(&netrc_for("buf.build", "alice", TOKEN));
     let out = env.run(&["registry", "whoami"], "");
     assert_eq!(out.stdout, "Logged in as alice.\n", "{}", out.stderr);
     assert_eq!(

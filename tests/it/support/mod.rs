@@ -232,8 +232,13 @@ pub fn names_in(dir: &Path) -> Vec<String> {
 
 /// The two entries a login for `domain` writes into an empty netrc, with [`TOKEN`].
 pub fn expected_netrc(domain: &str, user: &str) -> String {
+    netrc_for(domain, user, TOKEN)
+}
+
+/// A netrc holding `domain`'s two BSR entries, as bsr writes them.
+pub fn netrc_for(domain: &str, user: &str, token: &str) -> String {
     format!(
-        "machine {domain}\n  login {user}\n  password {TOKEN}\nmachine go.{domain}\n  login {user}\n  password {TOKEN}\n"
+        "machine {domain}\n  login {user}\n  password {token}\nmachine go.{domain}\n  login {user}\n  password {token}\n"
     )
 }
 
