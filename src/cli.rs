@@ -1,57 +1,257 @@
-//! The command line, as clap structs. The `///` comments are the help text.
+//! The command line: clap structs (their `///` comments are the help text), turned once into
+//! plain [`Args`]. Nothing outside this file sees a clap type.
+//!
+//! Buf's variables (`BUF_DEBUG`, `BUF_TIMEOUT`, `BUF_LOG_FORMAT`) are not clap's business: clap
+//! would parse them as flags and blame a flag the user never passed. The flags come out as
+//! `Option`s here and `environment` fills in what the user left out.
 
+use std::io::{self, Write};
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands::whoami::Format;
 use crate::duration::parse_go_duration;
+use crate::environment::parse_go_bool;
 use crate::log::LogFormat;
+
+/// What the command line asked for.
+#[derive(Debug)]
+pub struct Args {
+    pub globals: GlobalFlags,
+    pub command: CommandArgs,
+}
+
+/// The global flags as given; `None` where the flag was not passed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GlobalFlags {
+    pub debug: Option<bool>,
+    /// `Some(None)`: `--timeout 0`, no limit.
+    pub timeout: Option<Option<Duration>>,
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug)]
+pub enum CommandArgs {
+    Login {
+        domain: String,
+        username: Option<String>,
+        token_stdin: bool,
+        prompt: bool,
+    },
+    Logout {
+        domain: String,
+    },
+    Whoami {
+        domain: String,
+        format: Format,
+    },
+    Completion(CompletionScript),
+}
+
+/// `bsr completion <shell>`: the script, written on request.
+#[derive(Debug, Clone, Copy)]
+pub struct CompletionScript(clap_complete::Shell);
+
+impl CompletionScript {
+    pub fn write(self, out: &mut dyn Write) {
+        clap_complete::generate(self.0, &mut Cli::command(), "bsr", out);
+    }
+}
+
+/// A command line that asks for help or the version, or that clap cannot parse: what to print,
+/// where, and the exit status.
+#[derive(Debug)]
+pub struct Usage {
+    pub text: String,
+    pub to_stdout: bool,
+    pub exit_code: u8,
+}
+
+/// Parses the process's arguments.
+pub fn parse() -> Result<Args, Usage> {
+    parse_from(std::env::args_os())
+}
+
+/// Parses `args` (the program name first).
+pub fn parse_from<I, T>(args: I) -> Result<Args, Usage>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args).map_err(usage)?;
+    let command = match cli.command {
+        Command::Completion(args) => CommandArgs::Completion(CompletionScript(args.shell)),
+        Command::Registry(RegistryCommand::Login(args)) => CommandArgs::Login {
+            domain: args.domain,
+            username: args.username,
+            token_stdin: args.token_stdin,
+            prompt: args.prompt,
+        },
+        Command::Registry(RegistryCommand::Logout(args)) => CommandArgs::Logout {
+            domain: args.domain,
+        },
+        Command::Registry(RegistryCommand::Whoami(args)) => CommandArgs::Whoami {
+            domain: args.domain,
+            format: match args.format {
+                CliFormat::Text => Format::Text,
+                CliFormat::Json => Format::Json,
+            },
+        },
+    };
+    Ok(Args {
+        globals: GlobalFlags {
+            debug: cli.global.debug,
+            timeout: cli.global.timeout.map(|t| t.0),
+            log_format: cli.global.log_format.map(|f| match f {
+                CliLogFormat::Text => LogFormat::Text,
+                CliLogFormat::Color => LogFormat::Color,
+                CliLogFormat::Json => LogFormat::Json,
+            }),
+        },
+        command,
+    })
+}
+
+/// Help and version go to stdout with status 0; every other parse error is a failure with
+/// status 1, as Buf reports it: the usage first, then one complete `Failure:` sentence last.
+fn usage(error: clap::Error) -> Usage {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Usage {
+            text: error.render().to_string(),
+            to_stdout: true,
+            exit_code: 0,
+        },
+        // `bsr` or `bsr registry` alone: the help, and a failure, as Buf does it.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Usage {
+            text: format!("{}Failure: a subcommand is required\n", error.render()),
+            to_stdout: false,
+            exit_code: 1,
+        },
+        _ => {
+            let rendered = error.render().to_string();
+            let (message, usage) = match rendered.find("Usage:") {
+                Some(at) => rendered.split_at(at),
+                None => (rendered.as_str(), ""),
+            };
+            // The message may run over lines (an argument list, a tip); fold it into one
+            // sentence.
+            let mut sentence = String::new();
+            for (n, paragraph) in message
+                .trim()
+                .strip_prefix("error:")
+                .unwrap_or(message)
+                .split("\n\n")
+                .enumerate()
+            {
+                let words: Vec<&str> = paragraph.split_whitespace().collect();
+                let mut text = words.join(" ");
+                if let Some(tip) = text.strip_prefix("tip: ") {
+                    text = tip.to_owned();
+                }
+                if text.is_empty() {
+                    continue;
+                }
+                if n > 0 {
+                    sentence.push_str("; ");
+                }
+                sentence.push_str(&text);
+            }
+            let usage = usage.trim_end();
+            let mut text = String::new();
+            if !usage.is_empty() {
+                text.push_str(usage);
+                text.push('\n');
+            }
+            text.push_str(&format!("Failure: {}\n", sentence.trim()));
+            Usage {
+                text,
+                to_stdout: false,
+                exit_code: 1,
+            }
+        }
+    }
+}
+
+impl Usage {
+    /// Prints the text where it belongs.
+    pub fn print(&self) {
+        let _ = if self.to_stdout {
+            io::stdout().lock().write_all(self.text.as_bytes())
+        } else {
+            io::stderr().lock().write_all(self.text.as_bytes())
+        };
+    }
+}
 
 /// Log in to and out of the Buf Schema Registry, without losing a byte of your netrc.
 ///
 /// A drop-in replacement for `buf registry login`, `logout` and `whoami`.
 #[derive(Debug, Parser)]
 #[command(name = "bsr", version, propagate_version = true, max_term_width = 100)]
-pub struct Cli {
+struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 /// Flags accepted by every command, as Buf accepts them.
-#[derive(Debug, Args)]
+#[derive(Debug, ClapArgs)]
 #[command(next_help_heading = "Global Flags")]
-pub struct GlobalArgs {
-    /// Turn on debug logging (requests, with the Authorization header redacted)
-    #[arg(long, global = true, env = "BUF_DEBUG")]
-    pub debug: bool,
-    /// The duration until timing out, setting it to 0 means no timeout
+struct GlobalArgs {
+    /// Turn on debug logging (requests, with the Authorization header redacted); env BUF_DEBUG
     #[arg(
         long,
         global = true,
-        env = "BUF_TIMEOUT",
-        default_value = "2m",
-        value_name = "DURATION",
-        value_parser = parse_timeout
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_name = "BOOL",
+        value_parser = parse_bool
     )]
-    pub timeout: Timeout,
-    /// The log format
-    #[arg(long, global = true, env = "BUF_LOG_FORMAT", value_enum, default_value_t = LogFormat::Color)]
-    pub log_format: LogFormat,
+    debug: Option<bool>,
+    /// The duration until timing out, setting it to 0 means no timeout [default: 2m]; env
+    /// BUF_TIMEOUT
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_timeout)]
+    timeout: Option<Timeout>,
+    /// The log format [default: color]; env BUF_LOG_FORMAT
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<CliLogFormat>,
 }
 
-/// `--timeout`: `None` means no limit.
+/// `--timeout`'s value; `None` means no limit. (A bare `Option<Option<_>>` means something
+/// else to clap.)
 #[derive(Debug, Clone, Copy)]
-pub struct Timeout(pub Option<Duration>);
+struct Timeout(Option<Duration>);
 
 fn parse_timeout(text: &str) -> Result<Timeout, String> {
     parse_go_duration(text).map(Timeout)
 }
 
+fn parse_bool(text: &str) -> Result<bool, String> {
+    parse_go_bool(text).ok_or_else(|| {
+        "must be a boolean (1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False)".to_owned()
+    })
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CliLogFormat {
+    Text,
+    /// Text with colour when stderr is a terminal
+    Color,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CliFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Manage your Buf Schema Registry credentials
     #[command(subcommand)]
     Registry(RegistryCommand),
@@ -62,15 +262,15 @@ pub enum Command {
     Completion(CompletionArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct CompletionArgs {
+#[derive(Debug, ClapArgs)]
+struct CompletionArgs {
     /// The shell to generate the script for
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RegistryCommand {
+enum RegistryCommand {
     /// Log in to the Buf Schema Registry
     ///
     /// This prompts for your BSR username and a BSR token, checks the token with the registry
@@ -90,36 +290,73 @@ pub enum RegistryCommand {
     Whoami(WhoamiArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct WhoamiArgs {
+#[derive(Debug, ClapArgs)]
+struct WhoamiArgs {
     /// The registry domain
     #[arg(default_value = crate::domain::DEFAULT_DOMAIN)]
-    pub domain: String,
+    domain: String,
     /// The output format; json adds where the token came from
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CliFormat::Text)]
+    format: CliFormat,
 }
 
-#[derive(Debug, Args)]
-pub struct LoginArgs {
+#[derive(Debug, ClapArgs)]
+struct LoginArgs {
     /// The registry domain
     #[arg(default_value = crate::domain::DEFAULT_DOMAIN)]
-    pub domain: String,
+    domain: String,
     /// The username to expect; the username is derived from the token, and a different one is
     /// an error
     #[arg(long, value_name = "USERNAME")]
-    pub username: Option<String>,
+    username: Option<String>,
     /// Read the token from stdin. Exclusive with the flag --prompt
     #[arg(long)]
-    pub token_stdin: bool,
+    token_stdin: bool,
     /// Prompt for the token. The device must be a TTY. Exclusive with the flag --token-stdin
     #[arg(long)]
-    pub prompt: bool,
+    prompt: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct LogoutArgs {
+#[derive(Debug, ClapArgs)]
+struct LogoutArgs {
     /// The registry domain
     #[arg(default_value = crate::domain::DEFAULT_DOMAIN)]
-    pub domain: String,
+    domain: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, Usage> {
+        parse_from(std::iter::once("bsr").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn debug_takes_a_go_boolean_only_with_an_equals_sign() {
+        let args = parse(&["registry", "logout", "--debug=false"]).unwrap();
+        assert_eq!(args.globals.debug, Some(false));
+        let args = parse(&["--debug", "registry", "logout"]).unwrap();
+        assert_eq!(args.globals.debug, Some(true));
+        let args = parse(&["registry", "logout"]).unwrap();
+        assert_eq!(args.globals.debug, None);
+    }
+
+    #[test]
+    fn a_usage_error_ends_with_one_failure_sentence() {
+        let usage = parse(&["completion"]).unwrap_err();
+        assert_eq!(usage.exit_code, 1);
+        let last = usage.text.lines().last().unwrap();
+        assert_eq!(
+            last,
+            "Failure: the following required arguments were not provided: <SHELL>"
+        );
+        assert!(usage.text.starts_with("Usage: bsr completion"), "{}", usage.text);
+        let usage = parse(&["registry", "login", "--frob"]).unwrap_err();
+        assert!(usage.text.starts_with("Usage: "), "{}", usage.text);
+        assert_eq!(
+            usage.text.lines().last().unwrap(),
+            "Failure: unexpected argument '--frob' found; to pass '--frob' as a value, use '-- --frob'"
+        );
+    }
 }

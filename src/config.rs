@@ -62,19 +62,6 @@ pub struct ConfigEnv {
     pub home: Option<PathBuf>,
 }
 
-impl ConfigEnv {
-    pub fn from_process() -> Self {
-        ConfigEnv {
-            buf_config_dir: std::env::var_os("BUF_CONFIG_DIR"),
-            xdg_config_home: std::env::var_os("XDG_CONFIG_HOME"),
-            home: std::env::var_os("HOME")
-                .filter(|h| !h.is_empty())
-                .map(PathBuf::from)
-                .or_else(dirs::home_dir),
-        }
-    }
-}
-
 /// Buf's configuration directory: `$BUF_CONFIG_DIR`, else `$XDG_CONFIG_HOME/buf`, else
 /// `~/.config/buf`.
 pub fn config_dir(env: &ConfigEnv) -> Option<PathBuf> {
@@ -185,21 +172,6 @@ pub struct ProxyEnv {
 }
 
 impl ProxyEnv {
-    pub fn from_process() -> Self {
-        let var = |upper: &str, lower: &str| {
-            std::env::var(upper)
-                .ok()
-                .or_else(|| std::env::var(lower).ok())
-                .filter(|v| !v.is_empty())
-        };
-        ProxyEnv {
-            https_proxy: var("HTTPS_PROXY", "https_proxy"),
-            http_proxy: var("HTTP_PROXY", "http_proxy"),
-            all_proxy: var("ALL_PROXY", "all_proxy"),
-            no_proxy: var("NO_PROXY", "no_proxy"),
-        }
-    }
-
     /// The proxy for a request to `host` (no port, no brackets) over `https` or plain `http`, as Go and curl
     /// choose it: `HTTPS_PROXY` or `HTTP_PROXY` by scheme, else `ALL_PROXY`, unless `NO_PROXY`
     /// lists the host or one of its parent domains.

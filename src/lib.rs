@@ -4,12 +4,14 @@
 //! `Failure: …` and picks the exit code. Data flows one way: arguments → validated request →
 //! token → verified user → netrc edit → message.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod credentials;
 pub mod domain;
 pub mod duration;
+pub mod environment;
 pub mod log;
 pub mod netrc;
 pub mod prompt;

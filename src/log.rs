@@ -4,13 +4,25 @@
 use std::io::{IsTerminal, Write};
 
 /// `--log-format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LogFormat {
     Text,
     /// Text with colour when stderr is a terminal.
     #[default]
     Color,
     Json,
+}
+
+impl LogFormat {
+    /// `text`, `color` or `json`, as Buf spells them.
+    pub fn parse(text: &str) -> Option<LogFormat> {
+        match text {
+            "text" => Some(LogFormat::Text),
+            "color" => Some(LogFormat::Color),
+            "json" => Some(LogFormat::Json),
+            _ => None,
+        }
+    }
 }
 
 /// Writes debug lines to stderr when enabled.

@@ -40,17 +40,6 @@ pub struct PathEnv {
     pub platform_home: Option<PathBuf>,
 }
 
-impl PathEnv {
-    /// Reads the real environment.
-    pub fn from_process() -> Self {
-        PathEnv {
-            netrc: std::env::var_os("NETRC"),
-            home: std::env::var_os("HOME"),
-            platform_home: dirs::home_dir(),
-        }
-    }
-}
-
 /// Where the netrc is: `$NETRC` if set and non-empty, else `.netrc` (`_netrc` on Windows) in
 /// `$HOME` or, failing that, the platform's home directory.
 pub fn netrc_path(env: &PathEnv, os: Os) -> Result<PathBuf, StoreError> {

@@ -3,6 +3,7 @@
 use std::io::{self, Read, Write};
 
 use super::{CommandError, Context, print_notices};
+use crate::credentials::BufToken;
 use crate::domain::Domain;
 use crate::netrc::{EditError, Field, NetrcDocument, validate_value};
 use crate::prompt;
@@ -29,6 +30,9 @@ pub struct LoginRequest {
     pub domain: Domain,
     pub username: Option<String>,
     pub source: TokenSource,
+    /// What `BUF_TOKEN` holds (`None` when it cannot be parsed), to warn that it overrides the
+    /// token being saved.
+    pub buf_token: Option<BufToken>,
 }
 
 pub fn login(
@@ -110,6 +114,17 @@ pub fn login(
         "Logged in as {user}. Credentials saved to {}.",
         ctx.netrc.path().display()
     )?;
+    // gh warns the same way about GH_TOKEN: a stale variable silently wins over the file.
+    if request
+        .buf_token
+        .as_ref()
+        .is_some_and(|t| t.token_for(domain).is_some())
+    {
+        writeln!(
+            err,
+            "Notice: BUF_TOKEN holds a token for {domain}; while it is set, Buf and bsr send that token, not the one just saved."
+        )?;
+    }
     Ok(())
 }
 

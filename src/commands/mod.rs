@@ -67,6 +67,8 @@ pub enum CommandError {
     },
     #[error(transparent)]
     BufToken(#[from] crate::credentials::MalformedBufToken),
+    #[error(transparent)]
+    Environment(#[from] crate::environment::InvalidVariable),
     #[error("Not currently logged in for {domain}.{hint}")]
     NotLoggedIn { domain: String, hint: String },
     #[error("cannot write output: {0}")]
@@ -83,6 +85,21 @@ impl From<EditError> for CommandError {
 }
 
 impl CommandError {
+    /// The process's exit status: 130 for Ctrl-C at a prompt, 1 for every other failure.
+    pub fn exit_code(&self) -> u8 {
+        if self.is_interrupt() { 130 } else { 1 }
+    }
+
+    /// The text of the `Failure:` line, or `None` where nothing more is to be said: Ctrl-C
+    /// (the prompt already ended its line) and a closed output (nobody is reading).
+    pub fn failure_message(&self) -> Option<String> {
+        match self {
+            _ if self.is_interrupt() => None,
+            CommandError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => None,
+            other => Some(other.to_string()),
+        }
+    }
+
     /// Names the netrc in an edit's refusal.
     pub fn naming(self, file: &NetrcFile) -> CommandError {
         match self {

@@ -10,7 +10,7 @@ use crate::netrc::{Field, validate_value};
 use crate::registry::{CurrentUser, Registry, RegistryError};
 
 /// `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
     Text,

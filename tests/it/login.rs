@@ -265,12 +265,10 @@ fn usage_errors_exit_1() {
     $ bsr registry login --bogus
     exit: 1
     --- stderr
-      tip: to pass '--bogus' as a value, use '-- --bogus'
-
     Usage: bsr registry login [OPTIONS] [DOMAIN]
 
     For more information, try '--help'.
-    Failure: unexpected argument '--bogus' found
+    Failure: unexpected argument '--bogus' found; to pass '--bogus' as a value, use '-- --bogus'
     $ bsr registry login
     exit: 1
     --- stderr
@@ -552,4 +550,24 @@ fn a_read_only_home_with_a_writable_netrc_is_rewritten_in_place_with_a_notice() 
             expected_netrc(&domain, "alice")
         )
     );
+}
+
+#[test]
+fn login_says_when_buf_token_overrides_the_saved_token() {
+    let registry = Registry::start(Reply::user("alice"));
+    let domain = registry.domain();
+    let mut env = TestEnv::new();
+    env.env("BUF_TOKEN", &format!("{}@{domain}", crate::support::OTHER_TOKEN));
+    let out = env.login(&domain, &[], TOKEN);
+    assert_snapshot!(out.transcript(), @"
+    exit: 0
+    --- stdout
+    Logged in as alice. Credentials saved to ~/.netrc.
+    --- stderr
+    Notice: BUF_TOKEN holds a token for 127.0.0.1:[PORT]; while it is set, Buf and bsr send that token, not the one just saved.
+    ");
+    // A BUF_TOKEN for another remote says nothing.
+    let mut env = TestEnv::new();
+    env.env("BUF_TOKEN", &format!("{}@buf.build", crate::support::OTHER_TOKEN));
+    assert_eq!(env.login(&domain, &[], TOKEN).stderr, "");
 }

@@ -227,3 +227,66 @@ exit $code"#;
         "no stray file"
     );
 }
+
+/// Buf's variables are read as Buf reads them, by every command: Go booleans, an empty variable
+/// as unset, and a bad value named by its variable (never as a flag the user did not pass).
+#[test]
+fn buf_variables_are_read_as_buf_reads_them() {
+    let mut transcripts = String::new();
+    for (name, value) in [
+        ("BUF_DEBUG", "1"),
+        ("BUF_DEBUG", "True"),
+        ("BUF_DEBUG", ""),
+        ("BUF_TIMEOUT", ""),
+        ("BUF_LOG_FORMAT", ""),
+        ("BUF_DEBUG", "yes"),
+        ("BUF_TIMEOUT", "soon"),
+        ("BUF_LOG_FORMAT", "xml"),
+    ] {
+        let mut env = TestEnv::new();
+        env.env(name, value);
+        let out = env.run(&["registry", "logout"], "");
+        transcripts += &format!("$ {name}={value:?} bsr registry logout\n{}", out.transcript());
+    }
+    let env = TestEnv::new();
+    let out = env.run(&["registry", "logout", "--debug=false"], "");
+    transcripts += &format!("$ bsr registry logout --debug=false\n{}", out.transcript());
+    crate::assert_snapshot!(transcripts, @r#"
+    $ BUF_DEBUG="1" bsr registry logout
+    exit: 0
+    --- stdout
+    No BSR credentials found in ~/.netrc; you are already logged out
+    $ BUF_DEBUG="True" bsr registry logout
+    exit: 0
+    --- stdout
+    No BSR credentials found in ~/.netrc; you are already logged out
+    $ BUF_DEBUG="" bsr registry logout
+    exit: 0
+    --- stdout
+    No BSR credentials found in ~/.netrc; you are already logged out
+    $ BUF_TIMEOUT="" bsr registry logout
+    exit: 0
+    --- stdout
+    No BSR credentials found in ~/.netrc; you are already logged out
+    $ BUF_LOG_FORMAT="" bsr registry logout
+    exit: 0
+    --- stdout
+    No BSR credentials found in ~/.netrc; you are already logged out
+    $ BUF_DEBUG="yes" bsr registry logout
+    exit: 1
+    --- stderr
+    Failure: invalid value "yes" for BUF_DEBUG: must be a boolean (1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False)
+    $ BUF_TIMEOUT="soon" bsr registry logout
+    exit: 1
+    --- stderr
+    Failure: invalid value "soon" for BUF_TIMEOUT: must be a duration such as 30s, 2m or 1h30m (0 means no timeout)
+    $ BUF_LOG_FORMAT="xml" bsr registry logout
+    exit: 1
+    --- stderr
+    Failure: invalid value "xml" for BUF_LOG_FORMAT: must be text, color or json
+    $ bsr registry logout --debug=false
+    exit: 0
+    --- stdout
+    No BSR credentials found in ~/.netrc; you are already logged out
+    "#);
+}

@@ -1,0 +1,102 @@
+//! One run of bsr: the parsed arguments and the environment snapshot, resolved into a request
+//! and a context, and the command that serves it. Data flows one way: arguments and environment
+//! → request → command → output.
+
+use std::io::Write;
+
+use crate::cli::{Args, CommandArgs, GlobalFlags};
+use crate::commands::login::{LoginRequest, TokenSource, login};
+use crate::commands::logout::logout;
+use crate::commands::whoami::whoami;
+use crate::commands::{CommandError, Context};
+use crate::config;
+use crate::domain::Domain;
+use crate::environment::Environment;
+use crate::log::Logger;
+use crate::registry::ClientOptions;
+use crate::store::{NetrcFile, Os, netrc_path};
+
+/// Runs the command `args` ask for, with the environment `env`.
+pub fn run(
+    args: Args,
+    env: &Environment,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), CommandError> {
+    // Buf reads its variables for every command, so a bad one fails every command alike.
+    let globals = Globals::resolve(args.globals, env)?;
+    match args.command {
+        CommandArgs::Completion(script) => {
+            script.write(out);
+            Ok(())
+        }
+        CommandArgs::Logout { domain } => {
+            let domain = Domain::parse(&domain)?;
+            logout(&domain, &netrc_file(env)?, out, err)
+        }
+        CommandArgs::Login {
+            domain,
+            username,
+            token_stdin,
+            prompt,
+        } => {
+            let domain = Domain::parse(&domain)?;
+            let source = match (token_stdin, prompt) {
+                (true, true) => return Err(CommandError::ConflictingTokenFlags),
+                (true, false) => TokenSource::Stdin,
+                (false, true) => TokenSource::Prompt,
+                (false, false) => TokenSource::Interactive,
+            };
+            let request = LoginRequest {
+                domain,
+                username,
+                source,
+                buf_token: env.buf_token().ok(),
+            };
+            login(&request, &context(env, globals)?, out, err)
+        }
+        CommandArgs::Whoami { domain, format } => {
+            let domain = Domain::parse(&domain)?;
+            let buf_token = env.buf_token()?;
+            whoami(&domain, format, &buf_token, &context(env, globals)?, out)
+        }
+    }
+}
+
+/// The global settings, flags over variables.
+#[derive(Debug, Clone, Copy)]
+struct Globals {
+    logger: Logger,
+    timeout: Option<std::time::Duration>,
+}
+
+impl Globals {
+    fn resolve(flags: GlobalFlags, env: &Environment) -> Result<Globals, CommandError> {
+        let debug = env.debug(flags.debug)?;
+        let timeout = env.timeout(flags.timeout)?;
+        let format = env.log_format(flags.log_format)?;
+        Ok(Globals {
+            logger: Logger::new(debug, format),
+            timeout,
+        })
+    }
+}
+
+fn netrc_file(env: &Environment) -> Result<NetrcFile, CommandError> {
+    Ok(NetrcFile::new(netrc_path(&env.path_env(), Os::current())?))
+}
+
+fn context(env: &Environment, globals: Globals) -> Result<Context, CommandError> {
+    let netrc = netrc_file(env)?;
+    let config_dir = config::config_dir(&env.config_env());
+    let config = config::load(config_dir.as_deref())?;
+    Ok(Context {
+        netrc,
+        client: ClientOptions {
+            config,
+            proxies: env.proxy_env(),
+            timeout: globals.timeout,
+        },
+        log: globals.logger,
+    })
+}
