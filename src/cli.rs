@@ -351,7 +351,11 @@ mod tests {
             last,
             "Failure: the following required arguments were not provided: <SHELL>"
         );
-        assert!(usage.text.starts_with("Usage: bsr completion"), "{}", usage.text);
+        assert!(
+            usage.text.starts_with("Usage: bsr completion"),
+            "{}",
+            usage.text
+        );
         let usage = parse(&["registry", "login", "--frob"]).unwrap_err();
         assert!(usage.text.starts_with("Usage: "), "{}", usage.text);
         assert_eq!(

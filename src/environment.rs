@@ -95,7 +95,11 @@ impl Environment {
     }
 
     /// A variable as UTF-8 text; a value that is not UTF-8 is an error naming it.
-    fn text(&self, name: &'static str, expected: &'static str) -> Result<Option<&str>, InvalidVariable> {
+    fn text(
+        &self,
+        name: &'static str,
+        expected: &'static str,
+    ) -> Result<Option<&str>, InvalidVariable> {
         self.get(name)
             .map(|value| {
                 value.to_str().ok_or_else(|| InvalidVariable {
@@ -155,7 +159,8 @@ impl Environment {
 
     /// `--debug`, else `BUF_DEBUG`.
     pub fn debug(&self, flag: Option<bool>) -> Result<bool, InvalidVariable> {
-        const EXPECTED: &str = "must be a boolean (1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False)";
+        const EXPECTED: &str =
+            "must be a boolean (1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False)";
         if let Some(flag) = flag {
             return Ok(flag);
         }
@@ -170,7 +175,10 @@ impl Environment {
     }
 
     /// `--timeout`, else `BUF_TIMEOUT`, else two minutes; `None` means no limit.
-    pub fn timeout(&self, flag: Option<Option<Duration>>) -> Result<Option<Duration>, InvalidVariable> {
+    pub fn timeout(
+        &self,
+        flag: Option<Option<Duration>>,
+    ) -> Result<Option<Duration>, InvalidVariable> {
         const EXPECTED: &str = "must be a duration such as 30s, 2m or 1h30m (0 means no timeout)";
         if let Some(flag) = flag {
             return Ok(flag);
@@ -229,14 +237,22 @@ mod tests {
         }
         let err = env(&[("BUF_DEBUG", "yes")]).debug(None).unwrap_err();
         assert_eq!(err.name, "BUF_DEBUG");
-        assert!(err.to_string().starts_with("invalid value \"yes\" for BUF_DEBUG: "));
+        assert!(
+            err.to_string()
+                .starts_with("invalid value \"yes\" for BUF_DEBUG: ")
+        );
         // The flag wins over the variable, whatever the variable says.
         assert_eq!(env(&[("BUF_DEBUG", "yes")]).debug(Some(false)), Ok(false));
     }
 
     #[test]
     fn an_empty_variable_counts_as_unset() {
-        let e = env(&[("BUF_DEBUG", ""), ("BUF_TIMEOUT", ""), ("BUF_LOG_FORMAT", ""), ("HOME", "")]);
+        let e = env(&[
+            ("BUF_DEBUG", ""),
+            ("BUF_TIMEOUT", ""),
+            ("BUF_LOG_FORMAT", ""),
+            ("HOME", ""),
+        ]);
         assert_eq!(e.debug(None), Ok(false));
         assert_eq!(e.timeout(None), Ok(Some(Duration::from_secs(120))));
         assert_eq!(e.log_format(None), Ok(LogFormat::Color));
@@ -247,8 +263,13 @@ mod tests {
     fn bad_values_name_their_variable() {
         let err = env(&[("BUF_TIMEOUT", "soon")]).timeout(None).unwrap_err();
         assert_eq!(err.name, "BUF_TIMEOUT");
-        let err = env(&[("BUF_LOG_FORMAT", "xml")]).log_format(None).unwrap_err();
-        assert_eq!(err.to_string(), "invalid value \"xml\" for BUF_LOG_FORMAT: must be text, color or json");
+        let err = env(&[("BUF_LOG_FORMAT", "xml")])
+            .log_format(None)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid value \"xml\" for BUF_LOG_FORMAT: must be text, color or json"
+        );
         assert_eq!(env(&[("BUF_TIMEOUT", "0")]).timeout(None), Ok(None));
     }
 

@@ -1,9 +1,12 @@
 //! Terminal prompts: `Username:` (echoed) and `Token:` (not echoed).
 //!
 //! The terminal stays in canonical mode, so the kernel does the line editing (backspace,
-//! Ctrl-U) and Ctrl-D ends input. For the hidden prompt only `ECHO` is turned off (`ECHONL`
-//! still echoes the Enter). Ctrl-C is caught for the length of a prompt: the terminal is
-//! restored, a newline printed, and the caller exits with 130 having written nothing.
+//! Ctrl-U) and Ctrl-D ends input. For the hidden prompt `ECHO` and `ECHONL` are turned off and
+//! bsr ends the line itself once an answer came, so that an empty answer reads
+//! `Token: No answer was provided…` on one line, as Buf prints it. A terminal whose echo cannot
+//! be turned off is not asked for a token at all (fail closed). Ctrl-C is caught for the length
+//! of a prompt: the terminal is restored, a newline printed, and the caller exits with 130
+//! having written nothing.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -27,6 +30,10 @@ pub enum PromptError {
     Interrupted,
     #[error("the answer is not valid UTF-8")]
     NotUtf8,
+    #[error(
+        "cannot turn off echo on this terminal ({0}), so the token would be shown; pipe it in with --token-stdin instead"
+    )]
+    CannotHide(io::Error),
     #[error("cannot use the terminal: {0}")]
     Io(#[from] io::Error),
 }
@@ -51,12 +58,19 @@ pub fn ask_hidden(prompt: &str) -> Result<Token, PromptError> {
 }
 
 fn ask_required(prompt: &str, echo: bool) -> Result<String, PromptError> {
-    for _ in 0..ATTEMPTS {
+    for attempt in 1..=ATTEMPTS {
         let answer = ask(prompt, echo)?;
-        if !answer.trim().is_empty() {
+        let given = !answer.trim().is_empty();
+        if !echo && (given || attempt == ATTEMPTS) {
+            // The hidden prompt does not echo the Enter; end its line here.
+            println!();
+        }
+        if given {
             return Ok(answer);
         }
-        println!("No answer was provided. Please try again.");
+        if attempt < ATTEMPTS {
+            println!("No answer was provided. Please try again.");
+        }
     }
     Err(PromptError::NoAnswer)
 }
@@ -126,16 +140,28 @@ mod platform {
                 termios: saved,
                 old_action,
             };
-            if !echo && let Some(mut hidden) = saved {
-                hidden.c_lflag &= !libc::ECHO;
-                hidden.c_lflag |= libc::ECHONL;
-                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &hidden);
+            if !echo {
+                // Fail closed: no token is asked for on a terminal that would show it.
+                let Some(mut hidden) = saved else {
+                    return Err(PromptError::CannotHide(io::Error::last_os_error()));
+                };
+                hidden.c_lflag &= !(libc::ECHO | libc::ECHONL);
+                if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &hidden) != 0 {
+                    return Err(PromptError::CannotHide(io::Error::last_os_error()));
+                }
             }
             guard
         };
 
         let mut line = Vec::new();
         loop {
+            // A Ctrl-C that came before the read (while the prompt was printed) counts too.
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                drop(guard);
+                println!();
+                let _ = io::stdout().flush();
+                return Err(PromptError::Interrupted);
+            }
             let mut byte = 0u8;
             // SAFETY: reading one byte into a valid buffer.
             let n = unsafe { libc::read(libc::STDIN_FILENO, (&mut byte as *mut u8).cast(), 1) };

@@ -60,7 +60,6 @@ pub fn login(
     let registry = Registry::new(domain, &ctx.client)?;
 
     let mut username = request.username.clone();
-    let prompted = request.source != TokenSource::Stdin;
     let token = match request.source {
         TokenSource::Stdin => read_stdin_token()?,
         TokenSource::Prompt => {
@@ -106,9 +105,6 @@ pub fn login(
         .edit(|doc| -> Result<(), CommandError> { Ok(set_both(doc, domain, &user, &token)?) })
         .map_err(|e| e.naming(&ctx.netrc))?;
     print_notices(&report, &ctx.netrc, err)?;
-    if prompted {
-        writeln!(out)?;
-    }
     writeln!(
         out,
         "Logged in as {user}. Credentials saved to {}.",

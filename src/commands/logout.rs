@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{CommandError, print_notices};
 use crate::domain::Domain;
-use crate::store::NetrcFile;
+use crate::store::{NetrcFile, StoreError};
 
 /// Removes every `machine <domain>` and `machine go.<domain>` entry. A missing netrc is not
 /// created. Logging out needs no registry, so no client configuration is read: a broken Buf
@@ -16,15 +16,23 @@ pub fn logout(
     err: &mut dyn Write,
 ) -> Result<(), CommandError> {
     let go_machine = domain.go_machine();
-    let report = netrc
+    let edited = netrc
         .edit(|doc| -> Result<usize, CommandError> {
             let removed = doc.remove_machine(domain.as_str())? + doc.remove_machine(&go_machine)?;
             Ok(removed)
         })
-        .map_err(|e| e.naming(netrc))?;
-    print_notices(&report, netrc, err)?;
+        .map_err(|e| e.naming(netrc));
+    let removed = match edited {
+        Ok(report) => {
+            print_notices(&report, netrc, err)?;
+            report.value
+        }
+        // No directory, so no file and no credentials: logged out already, as Buf says it.
+        Err(CommandError::Store(StoreError::MissingDirectory { .. })) => 0,
+        Err(other) => return Err(other),
+    };
     let path = netrc.path().display();
-    if report.value > 0 {
+    if removed > 0 {
         writeln!(out, "All existing BSR credentials removed from {path}")?;
     } else {
         writeln!(

@@ -69,6 +69,12 @@ pub enum CommandError {
     BufToken(#[from] crate::credentials::MalformedBufToken),
     #[error(transparent)]
     Environment(#[from] crate::environment::InvalidVariable),
+    #[error("cannot read {path}: {source}; fix that line and try again")]
+    UnreadableNetrc {
+        path: std::path::PathBuf,
+        #[source]
+        source: crate::netrc::SyntaxError,
+    },
     #[error("Not currently logged in for {domain}.{hint}")]
     NotLoggedIn { domain: String, hint: String },
     #[error("cannot write output: {0}")]

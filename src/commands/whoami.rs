@@ -8,6 +8,7 @@ use crate::credentials::{self, BufToken, NetrcEntry, Resolution, Source};
 use crate::domain::Domain;
 use crate::netrc::{Field, validate_value};
 use crate::registry::{CurrentUser, Registry, RegistryError};
+use crate::store::StoreError;
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,8 +27,13 @@ pub fn whoami(
     out: &mut dyn Write,
 ) -> Result<(), CommandError> {
     let path = ctx.netrc.path();
+    // whoami reads the file and never edits it, so a file it cannot parse is "cannot read".
     let netrc_entry = || -> Result<NetrcEntry, CommandError> {
-        Ok(credentials::netrc_entry(ctx.netrc.read()?.as_ref(), domain))
+        let document = ctx.netrc.read().map_err(|e| match e {
+            StoreError::Syntax { path, source } => CommandError::UnreadableNetrc { path, source },
+            other => other.into(),
+        })?;
+        Ok(credentials::netrc_entry(document.as_ref(), domain))
     };
     let not_logged_in = |hint: String| CommandError::NotLoggedIn {
         domain: domain.to_string(),
@@ -41,7 +47,11 @@ pub fn whoami(
                 path.display()
             )));
         }
-        Resolution::NotFound => return Err(not_logged_in(String::new())),
+        Resolution::NotFound => {
+            return Err(not_logged_in(format!(
+                " Run `bsr registry login {domain}` to log in."
+            )));
+        }
     };
 
     let registry = Registry::new(domain, &ctx.client)?;
@@ -65,7 +75,9 @@ pub fn whoami(
     };
     let user = match registry.current_user(&credential.token, &ctx.log) {
         Ok(CurrentUser::User(user)) => user,
-        Ok(CurrentUser::NoUser) | Err(RegistryError::Rejected { .. }) => {
+        // A 200 without a user is no rejection: the registry accepted the token and named no one.
+        Ok(CurrentUser::NoUser) => return Err(CommandError::NoUser),
+        Err(RegistryError::Rejected { .. }) => {
             return Err(not_logged_in(rejected_hint()));
         }
         Err(other) => return Err(other.into()),

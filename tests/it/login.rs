@@ -557,7 +557,10 @@ fn login_says_when_buf_token_overrides_the_saved_token() {
     let registry = Registry::start(Reply::user("alice"));
     let domain = registry.domain();
     let mut env = TestEnv::new();
-    env.env("BUF_TOKEN", &format!("{}@{domain}", crate::support::OTHER_TOKEN));
+    env.env(
+        "BUF_TOKEN",
+        &format!("{}@{domain}", crate::support::OTHER_TOKEN),
+    );
     let out = env.login(&domain, &[], TOKEN);
     assert_snapshot!(out.transcript(), @"
     exit: 0
@@ -568,6 +571,9 @@ fn login_says_when_buf_token_overrides_the_saved_token() {
     ");
     // A BUF_TOKEN for another remote says nothing.
     let mut env = TestEnv::new();
-    env.env("BUF_TOKEN", &format!("{}@buf.build", crate::support::OTHER_TOKEN));
+    env.env(
+        "BUF_TOKEN",
+        &format!("{}@buf.build", crate::support::OTHER_TOKEN),
+    );
     assert_eq!(env.login(&domain, &[], TOKEN).stderr, "");
 }

@@ -246,7 +246,10 @@ fn buf_variables_are_read_as_buf_reads_them() {
         let mut env = TestEnv::new();
         env.env(name, value);
         let out = env.run(&["registry", "logout"], "");
-        transcripts += &format!("$ {name}={value:?} bsr registry logout\n{}", out.transcript());
+        transcripts += &format!(
+            "$ {name}={value:?} bsr registry logout\n{}",
+            out.transcript()
+        );
     }
     let env = TestEnv::new();
     let out = env.run(&["registry", "logout", "--debug=false"], "");
@@ -289,4 +292,29 @@ fn buf_variables_are_read_as_buf_reads_them() {
     --- stdout
     No BSR credentials found in ~/.netrc; you are already logged out
     "#);
+}
+
+#[test]
+fn a_missing_home_or_netrc_directory_means_already_logged_out() {
+    let mut transcripts = String::new();
+    for (name, value) in [
+        ("HOME", "/nonexistent/home"),
+        ("NETRC", "/nonexistent/dir/netrc"),
+    ] {
+        let mut env = TestEnv::new();
+        env.env(name, value);
+        let out = env.run(&["registry", "logout"], "");
+        transcripts += &format!("$ {name}={value} bsr registry logout\n{}", out.transcript());
+    }
+    crate::assert_snapshot!(transcripts, @"
+    $ HOME=/nonexistent/home bsr registry logout
+    exit: 0
+    --- stdout
+    No BSR credentials found in /nonexistent/home/.netrc; you are already logged out
+    $ NETRC=/nonexistent/dir/netrc bsr registry logout
+    exit: 0
+    --- stdout
+    No BSR credentials found in /nonexistent/dir/netrc; you are already logged out
+    ");
+    assert!(!std::path::Path::new("/nonexistent").exists());
 }

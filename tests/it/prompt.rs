@@ -26,7 +26,6 @@ fn username_and_token_prompts_log_in_without_echoing_the_token() {
 
     Username: alice
     Token: 
-
     Logged in as alice. Credentials saved to ~/.netrc.
     ");
     assert!(status.success());
@@ -48,7 +47,6 @@ fn prompt_flag_asks_only_for_the_token() {
     Enter the BSR token created at https://127.0.0.1:[PORT]/settings/user.
 
     Token: 
-
     Logged in as alice. Credentials saved to ~/.netrc.
     ");
 }
@@ -84,12 +82,9 @@ fn three_empty_answers_give_up() {
     assert_snapshot!(screen, @"
     Enter the BSR token created at https://127.0.0.1:[PORT]/settings/user.
 
+    Token: No answer was provided. Please try again.
+    Token: No answer was provided. Please try again.
     Token: 
-    No answer was provided. Please try again.
-    Token: 
-    No answer was provided. Please try again.
-    Token: 
-    No answer was provided. Please try again.
     Failure: did not receive an answer in 3 attempts
     ");
     assert!(registry.requests().is_empty());

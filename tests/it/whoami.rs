@@ -185,7 +185,7 @@ fn no_credentials_at_all() {
     assert_transcript!(out, @"
     exit: 1
     --- stderr
-    Failure: Not currently logged in for 127.0.0.1:[PORT].
+    Failure: Not currently logged in for 127.0.0.1:[PORT]. Run `bsr registry login 127.0.0.1:[PORT]` to log in.
     ");
     assert!(registry.requests().is_empty());
 }
@@ -216,7 +216,7 @@ fn registry_failures_are_reported_as_such() {
 }
 
 #[test]
-fn a_no_user_answer_means_not_logged_in() {
+fn a_no_user_answer_is_not_a_rejection() {
     let env = TestEnv::new();
     let registry = Registry::start(Reply::json(200, "{}"));
     let domain = registry.domain();
@@ -225,7 +225,7 @@ fn a_no_user_answer_means_not_logged_in() {
     assert_transcript!(out, @"
     exit: 1
     --- stderr
-    Failure: Not currently logged in for 127.0.0.1:[PORT]. The token for 127.0.0.1:[PORT] in ~/.netrc was rejected; run `bsr registry login 127.0.0.1:[PORT]` to replace it.
+    Failure: no user found for provided token
     ");
 }
 
@@ -246,4 +246,18 @@ fn the_default_domain_and_invalid_domains() {
     assert!(out.stderr.contains("invalid domain name \"a..b\""));
     let out = env.run(&["registry", "whoami", "--format", "yaml"], "");
     assert_eq!(out.code, 1);
+}
+
+#[test]
+fn an_unparsable_netrc_cannot_be_read_and_nothing_is_sent() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    env.write_netrc("machine github.com login octocat password \"unclosed\n");
+    let out = env.run(&whoami(&registry.domain(), &[]), "");
+    assert_transcript!(out, @r#"
+    exit: 1
+    --- stderr
+    Failure: cannot read ~/.netrc: line 1, column 43: a quoted value is never closed (missing '"'); fix that line and try again
+    "#);
+    assert!(registry.requests().is_empty());
 }
