@@ -57,7 +57,15 @@ impl BufToken {
         if value.is_empty() {
             return Ok(BufToken::Unset);
         }
+        // A token with a control character cannot be sent in a header; say so here, naming
+        // BUF_TOKEN, rather than let the HTTP client fail as if the registry were unreachable.
+        let unsendable = |token: &str| token.chars().any(|c| c.is_control() || c.is_whitespace());
         if !value.contains('@') && !value.contains(',') {
+            if unsendable(value) {
+                return Err(MalformedBufToken {
+                    reason: "it contains whitespace or a control character".to_owned(),
+                });
+            }
             return Ok(BufToken::Single(Token::new(value)));
         }
         let malformed = |reason: String| MalformedBufToken { reason };
@@ -77,6 +85,11 @@ impl BufToken {
             let (token, remote) = (token.trim(), remote.trim());
             if token.is_empty() {
                 return Err(malformed(format!("{position} has no token before @")));
+            }
+            if unsendable(token) {
+                return Err(malformed(format!(
+                    "{position} contains whitespace or a control character"
+                )));
             }
             if remote.is_empty() {
                 return Err(malformed(format!("{position} has no remote after @")));

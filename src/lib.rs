@@ -4,6 +4,8 @@
 //! `Failure: …` and picks the exit code. Data flows one way: arguments → validated request →
 //! token → verified user → netrc edit → message.
 
+#![deny(unsafe_code)]
+
 pub mod app;
 pub mod cli;
 pub mod commands;
@@ -14,6 +16,7 @@ pub mod duration;
 pub mod environment;
 pub mod log;
 pub mod netrc;
+pub mod platform;
 pub mod prompt;
 pub mod registry;
 pub mod secret;

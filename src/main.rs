@@ -16,7 +16,11 @@ fn main() -> ExitCode {
             return ExitCode::from(usage.exit_code);
         }
     };
-    let mut out = io::stdout().lock();
+    let mut out: Box<dyn Write> = if !bsr::platform::stdout_was_closed() {
+        Box::new(io::stdout().lock())
+    } else {
+        Box::new(ClosedStdout)
+    };
     let mut err = io::stderr();
     match app::run(args, &env, &mut out, &mut err) {
         Ok(()) => ExitCode::SUCCESS,
@@ -26,5 +30,19 @@ fn main() -> ExitCode {
             }
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+/// Standard output when it was closed at start (std reopens it on `/dev/null`, which would make
+/// `bsr registry whoami >&-` look like success): every write fails, saying so.
+struct ClosedStdout;
+
+impl Write for ClosedStdout {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::Error::other("standard output is closed"))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }

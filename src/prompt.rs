@@ -12,6 +12,7 @@ use std::io::{self, IsTerminal, Write};
 
 use thiserror::Error;
 
+use crate::platform::{self, ReadLineError};
 use crate::secret::Token;
 
 /// How many empty answers are allowed before giving up (Buf's number).
@@ -80,130 +81,19 @@ fn ask(prompt: &str, echo: bool) -> Result<String, PromptError> {
     stdout.write_all(prompt.as_bytes())?;
     stdout.flush()?;
     drop(stdout);
-    let line = platform::read_line(echo)?;
+    let line = platform::read_line(echo).map_err(|e| {
+        let ends_line = matches!(e, ReadLineError::Interrupted | ReadLineError::EndOfInput);
+        if ends_line {
+            // The cursor is still on the prompt's line.
+            println!();
+            let _ = io::stdout().flush();
+        }
+        match e {
+            ReadLineError::Interrupted => PromptError::Interrupted,
+            ReadLineError::EndOfInput => PromptError::EndOfInput,
+            ReadLineError::CannotHide(e) => PromptError::CannotHide(e),
+            ReadLineError::Io(e) => PromptError::Io(e),
+        }
+    })?;
     String::from_utf8(line).map_err(|_| PromptError::NotUtf8)
-}
-
-#[cfg(unix)]
-mod platform {
-    use std::io::{self, Write};
-    use std::mem::MaybeUninit;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    use super::PromptError;
-
-    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-    extern "C" fn on_sigint(_: libc::c_int) {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-    }
-
-    /// Restores the terminal settings and the SIGINT disposition however the prompt ends.
-    struct Guard {
-        termios: Option<libc::termios>,
-        old_action: libc::sigaction,
-    }
-
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            // SAFETY: restoring values obtained from the same calls in `read_line`.
-            unsafe {
-                if let Some(termios) = &self.termios {
-                    libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, termios);
-                }
-                libc::sigaction(libc::SIGINT, &self.old_action, std::ptr::null_mut());
-            }
-        }
-    }
-
-    /// Reads one line from the terminal on stdin, byte by byte so nothing past the line is
-    /// consumed. Returns the line without its line end.
-    pub fn read_line(echo: bool) -> Result<Vec<u8>, PromptError> {
-        INTERRUPTED.store(false, Ordering::SeqCst);
-        // SAFETY: plain libc calls on stdin with properly initialised structures.
-        let guard = unsafe {
-            let mut action: libc::sigaction = MaybeUninit::zeroed().assume_init();
-            action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
-            // No SA_RESTART: the blocked read must return EINTR so we can clean up.
-            action.sa_flags = 0;
-            libc::sigemptyset(&mut action.sa_mask);
-            let mut old_action: libc::sigaction = MaybeUninit::zeroed().assume_init();
-            libc::sigaction(libc::SIGINT, &action, &mut old_action);
-
-            let mut termios: libc::termios = MaybeUninit::zeroed().assume_init();
-            let saved = if libc::tcgetattr(libc::STDIN_FILENO, &mut termios) == 0 {
-                Some(termios)
-            } else {
-                None
-            };
-            let guard = Guard {
-                termios: saved,
-                old_action,
-            };
-            if !echo {
-                // Fail closed: no token is asked for on a terminal that would show it.
-                let Some(mut hidden) = saved else {
-                    return Err(PromptError::CannotHide(io::Error::last_os_error()));
-                };
-                hidden.c_lflag &= !(libc::ECHO | libc::ECHONL);
-                if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &hidden) != 0 {
-                    return Err(PromptError::CannotHide(io::Error::last_os_error()));
-                }
-            }
-            guard
-        };
-
-        let mut line = Vec::new();
-        loop {
-            // A Ctrl-C that came before the read (while the prompt was printed) counts too.
-            if INTERRUPTED.load(Ordering::SeqCst) {
-                drop(guard);
-                println!();
-                let _ = io::stdout().flush();
-                return Err(PromptError::Interrupted);
-            }
-            let mut byte = 0u8;
-            // SAFETY: reading one byte into a valid buffer.
-            let n = unsafe { libc::read(libc::STDIN_FILENO, (&mut byte as *mut u8).cast(), 1) };
-            if INTERRUPTED.load(Ordering::SeqCst) {
-                drop(guard);
-                println!();
-                let _ = io::stdout().flush();
-                return Err(PromptError::Interrupted);
-            }
-            match n {
-                1 if byte == b'\n' => break,
-                1 => line.push(byte),
-                0 => {
-                    drop(guard);
-                    println!();
-                    return Err(PromptError::EndOfInput);
-                }
-                _ => {
-                    let error = io::Error::last_os_error();
-                    if error.kind() == io::ErrorKind::Interrupted {
-                        continue;
-                    }
-                    return Err(PromptError::Io(error));
-                }
-            }
-        }
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-        Ok(line)
-    }
-}
-
-#[cfg(not(unix))]
-mod platform {
-    use super::PromptError;
-
-    pub fn read_line(_echo: bool) -> Result<Vec<u8>, PromptError> {
-        let mut line = String::new();
-        if std::io::stdin().read_line(&mut line)? == 0 {
-            return Err(PromptError::EndOfInput);
-        }
-        Ok(line.trim_end_matches(['\r', '\n']).as_bytes().to_vec())
-    }
 }

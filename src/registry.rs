@@ -47,7 +47,16 @@ pub enum RegistryError {
     BadResponse { domain: String, reason: String },
     #[error("cannot load the trusted certificates from {path}: {reason}")]
     RootCerts { path: PathBuf, reason: String },
+    /// Found before anything is sent: no registry takes a header this long.
+    #[error(
+        "the token is {length} bytes long; bsr sends tokens of at most {MAX_TOKEN_BYTES} bytes (BSR tokens are far shorter: check what was given)"
+    )]
+    TokenTooLong { length: usize },
 }
+
+/// The longest token bsr sends. BSR tokens are under 100 bytes; the request, headers and all,
+/// must fit the client's 8 KiB output buffer.
+pub const MAX_TOKEN_BYTES: usize = 4096;
 
 /// Settings for [`Registry::new`].
 #[derive(Debug, Clone)]
@@ -131,6 +140,11 @@ impl Registry {
 
     /// Asks the registry who owns `token`.
     pub fn current_user(&self, token: &Token, log: &Logger) -> Result<CurrentUser, RegistryError> {
+        if token.expose().len() > MAX_TOKEN_BYTES {
+            return Err(RegistryError::TokenTooLong {
+                length: token.expose().len(),
+            });
+        }
         let started = Instant::now();
         let result = self
             .agent
@@ -178,7 +192,12 @@ impl Registry {
             .with_config()
             .limit(MAX_RESPONSE_BYTES)
             .read_to_vec()
-            .map_err(|e| self.bad_response(format!("cannot read the response body: {e}")))?;
+            .map_err(|e| match e {
+                // The deadline or the connection gave out while the answer came: a transport
+                // failure like any other, not a strange answer.
+                ureq::Error::Timeout(_) | ureq::Error::Io(_) => self.transport_error(e),
+                other => self.bad_response(format!("cannot read the response body: {other}")),
+            })?;
 
         if (300..400).contains(&status) {
             return Err(self.bad_response(format!(

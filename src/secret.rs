@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use zeroize::Zeroize;
+
 /// A BSR token (or any password read from a netrc).
 ///
 /// `Debug` prints `Token(REDACTED)`; there is deliberately no `Display`. The only way to the
@@ -33,10 +35,7 @@ impl Drop for Token {
     fn drop(&mut self) {
         // Best effort: the allocation may have been copied before (by the reader or by a
         // reallocation), but this keeps the final copy from lingering in freed memory.
-        // SAFETY: zero bytes are valid UTF-8, so the String stays well formed.
-        for byte in unsafe { self.0.as_bytes_mut() } {
-            unsafe { std::ptr::write_volatile(byte, 0) };
-        }
+        self.0.zeroize();
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::say;
 use super::{CommandError, Context, print_notices};
 use crate::credentials::BufToken;
 use crate::domain::Domain;
@@ -64,21 +65,21 @@ pub fn login(
         TokenSource::Stdin => read_stdin_token()?,
         TokenSource::Prompt => {
             prompt::require_terminal()?;
-            writeln!(
+            say!(
                 out,
                 "Enter the BSR token created at https://{domain}/settings/user.\n"
             )?;
-            out.flush()?;
+            out.flush().map_err(CommandError::Output)?;
             prompt::ask_hidden("Token: ")?
         }
         TokenSource::Interactive => {
             prompt::require_terminal()?;
             if username.is_none() {
-                writeln!(
+                say!(
                     out,
                     "Log in with your Buf Schema Registry username. If you don't have a username, create one at https://{domain}.\n"
                 )?;
-                out.flush()?;
+                out.flush().map_err(CommandError::Output)?;
                 username = Some(prompt::ask_visible("Username: ")?);
             }
             prompt::ask_hidden("Token: ")?
@@ -104,19 +105,28 @@ pub fn login(
         .netrc
         .edit(|doc| -> Result<(), CommandError> { Ok(set_both(doc, domain, &user, &token)?) })
         .map_err(|e| e.naming(&ctx.netrc))?;
-    print_notices(&report, &ctx.netrc, err)?;
-    writeln!(
-        out,
-        "Logged in as {user}. Credentials saved to {}.",
-        ctx.netrc.path().display()
-    )?;
+    // From here on the credentials are saved: a failure to say so must say that they were.
+    let saved = |source: io::Error| CommandError::SavedButUnreported {
+        path: ctx.netrc.path().to_owned(),
+        source,
+    };
+    let reported = print_notices(&report, &ctx.netrc, err).and_then(|()| {
+        say!(
+            out,
+            "Logged in as {user}. Credentials saved to {}.",
+            ctx.netrc.path().display()
+        )
+    });
+    if let Err(CommandError::Output(source)) = reported {
+        return Err(saved(source));
+    }
     // gh warns the same way about GH_TOKEN: a stale variable silently wins over the file.
     if request
         .buf_token
         .as_ref()
         .is_some_and(|t| t.token_for(domain).is_some())
     {
-        writeln!(
+        say!(
             err,
             "Notice: BUF_TOKEN holds a token for {domain}; while it is set, Buf and bsr send that token, not the one just saved."
         )?;
@@ -141,18 +151,13 @@ fn read_stdin_token() -> Result<Token, CommandError> {
         .lock()
         .take(MAX_STDIN_TOKEN as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| {
-            CommandError::Token(format!("cannot read the token from standard input: {e}"))
-        })?;
+        .map_err(CommandError::StdinUnreadable)?;
     if bytes.len() > MAX_STDIN_TOKEN {
-        return Err(CommandError::Token(format!(
-            "standard input holds more than {} KiB; --token-stdin expects only the token",
-            MAX_STDIN_TOKEN / 1024
-        )));
+        return Err(CommandError::StdinTooLarge {
+            limit_kib: MAX_STDIN_TOKEN / 1024,
+        });
     }
-    let text = String::from_utf8(bytes).map_err(|_| {
-        CommandError::Token("the token on standard input is not valid UTF-8".to_owned())
-    })?;
+    let text = String::from_utf8(bytes).map_err(|_| CommandError::StdinNotUtf8)?;
     Ok(Token::new(text))
 }
 

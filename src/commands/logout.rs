@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::say;
 use super::{CommandError, print_notices};
 use crate::domain::Domain;
 use crate::store::{NetrcFile, StoreError};
@@ -33,9 +34,9 @@ pub fn logout(
     };
     let path = netrc.path().display();
     if removed > 0 {
-        writeln!(out, "All existing BSR credentials removed from {path}")?;
+        say!(out, "All existing BSR credentials removed from {path}")?;
     } else {
-        writeln!(
+        say!(
             out,
             "No BSR credentials found in {path}; you are already logged out"
         )?;

@@ -52,8 +52,12 @@ pub enum CommandError {
     ConflictingTokenFlags,
     #[error("token cannot be empty string")]
     EmptyToken,
-    #[error("{0}")]
-    Token(String),
+    #[error("cannot read the token from standard input: {0}")]
+    StdinUnreadable(io::Error),
+    #[error("standard input holds more than {limit_kib} KiB; --token-stdin expects only the token")]
+    StdinTooLarge { limit_kib: usize },
+    #[error("the token on standard input is not valid UTF-8")]
+    StdinNotUtf8,
     #[error("no user found for provided token")]
     NoUser,
     #[error("the username associated with the provided token does not match the provided username")]
@@ -77,8 +81,18 @@ pub enum CommandError {
     },
     #[error("Not currently logged in for {domain}.{hint}")]
     NotLoggedIn { domain: String, hint: String },
+    /// Standard output or error could not be written (a closed descriptor, a full disk).
     #[error("cannot write output: {0}")]
-    Output(#[from] io::Error),
+    Output(io::Error),
+    /// The netrc was saved, but the message saying so could not be written.
+    #[error(
+        "the credentials were saved to {path}, but the message saying so could not be written: {source}"
+    )]
+    SavedButUnreported {
+        path: std::path::PathBuf,
+        #[source]
+        source: io::Error,
+    },
 }
 
 impl From<EditError> for CommandError {
@@ -91,17 +105,33 @@ impl From<EditError> for CommandError {
 }
 
 impl CommandError {
-    /// The process's exit status: 130 for Ctrl-C at a prompt, 1 for every other failure.
+    /// The process's exit status: 130 for Ctrl-C at a prompt; 0 when the only trouble is a
+    /// reader that went away (a broken pipe: the work is done and nobody is listening, as
+    /// ripgrep treats it); 1 for every other failure, including output that could not be
+    /// written for another reason (`whoami >&-` must not look like success).
     pub fn exit_code(&self) -> u8 {
-        if self.is_interrupt() { 130 } else { 1 }
+        if self.is_interrupt() {
+            130
+        } else if self.is_broken_pipe() {
+            0
+        } else {
+            1
+        }
+    }
+
+    fn is_broken_pipe(&self) -> bool {
+        let (CommandError::Output(e) | CommandError::SavedButUnreported { source: e, .. }) = self
+        else {
+            return false;
+        };
+        e.kind() == io::ErrorKind::BrokenPipe
     }
 
     /// The text of the `Failure:` line, or `None` where nothing more is to be said: Ctrl-C
     /// (the prompt already ended its line) and a closed output (nobody is reading).
     pub fn failure_message(&self) -> Option<String> {
         match self {
-            _ if self.is_interrupt() => None,
-            CommandError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => None,
+            _ if self.is_interrupt() || self.is_broken_pipe() => None,
             other => Some(other.to_string()),
         }
     }
@@ -123,21 +153,30 @@ impl CommandError {
     }
 }
 
+/// `writeln!` whose failure is a [`CommandError::Output`]: each I/O failure is mapped where its
+/// meaning is known, none by a catch-all conversion.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {
+        writeln!($out, $($arg)*).map_err($crate::commands::CommandError::Output)
+    };
+}
+pub(crate) use say;
+
 /// The one-line notices an edit may call for, on stderr.
 fn print_notices<T>(
     report: &EditReport<T>,
     file: &NetrcFile,
     err: &mut dyn Write,
-) -> io::Result<()> {
+) -> Result<(), CommandError> {
     let path = file.path().display();
     if let Some(mode) = report.narrowed_from {
-        writeln!(
+        say!(
             err,
             "Notice: {path} was accessible to group or others (mode {mode:04o}); its mode is now 0600."
         )?;
     }
     if report.written == Written::InPlace {
-        writeln!(
+        say!(
             err,
             "Notice: {path} was rewritten in place because its directory is not writable; this write was not crash-safe."
         )?;

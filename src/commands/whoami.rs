@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use super::say;
 use super::{CommandError, Context};
 use crate::credentials::{self, BufToken, NetrcEntry, Resolution, Source};
 use crate::domain::Domain;
@@ -90,14 +91,14 @@ pub fn whoami(
     })?;
 
     match format {
-        Format::Text => writeln!(out, "Logged in as {user}.")?,
+        Format::Text => say!(out, "Logged in as {user}.")?,
         Format::Json => {
             let source = match &credential.source {
                 Source::BufToken => "BUF_TOKEN".to_owned(),
                 Source::Netrc(file) => file.display().to_string(),
             };
             let json = serde_json::json!({ "username": user, "source": source });
-            writeln!(out, "{json}")?;
+            say!(out, "{json}")?;
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! bsr's integration tests: real files, real processes, real peers on loopback.
 
 mod completion;
+mod edges;
 mod interop;
 mod login;
 mod logout;

@@ -31,8 +31,9 @@ impl Pty {
             )
         };
         assert_eq!(rc, 0, "openpty failed");
-        // SAFETY: the descriptors were just created and are owned here.
+        // SAFETY: openpty just created the descriptor; nothing else owns it.
         let slave = unsafe { OwnedFd::from_raw_fd(slave_fd) };
+        // SAFETY: as above, for the other end.
         let master = unsafe { File::from_raw_fd(master_fd) };
         cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))

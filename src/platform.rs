@@ -1,0 +1,274 @@
+//! Every call into the operating system that std does not wrap: the terminal (echo off, Ctrl-C,
+//! raw reads), file modes and preallocation, effective-uid access checks, and whether standard
+//! output was open when the process started.
+//!
+//! The rest of the crate has `#![deny(unsafe_code)]`; the `unsafe` that remains here (a signal
+//! handler, and a constructor that runs before std) has a `SAFETY:` comment on each block, and
+//! every return code is checked. Where a guarantee cannot be had, the caller is told, never
+//! assumed: a terminal whose echo cannot be turned off is reported, not used.
+#![allow(unsafe_code)]
+
+pub use imp::*;
+
+#[cfg(unix)]
+mod imp {
+    use std::fs::{self, File, OpenOptions, Permissions};
+    use std::io;
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use rustix::fs::{Access, AtFlags, CWD};
+    use rustix::termios::{LocalModes, OptionalActions, Termios, tcgetattr, tcsetattr};
+
+    // ---- files -------------------------------------------------------------------------------
+
+    /// Creates `path`, which must not exist, readable and writable by its owner only.
+    pub fn create_private(path: &Path) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+    }
+
+    /// The permission bits of a file.
+    pub fn mode_of(meta: &fs::Metadata) -> u32 {
+        meta.mode() & 0o7777
+    }
+
+    /// Narrows a file to its owner.
+    pub fn set_private(path: &Path) -> io::Result<()> {
+        fs::set_permissions(path, Permissions::from_mode(0o600))
+    }
+
+    /// A replacement file belongs to whoever ran bsr; when that is root editing a user's
+    /// netrc (`sudo` keeping `HOME`), give it back to the user so they can still read it.
+    pub fn keep_owner(file: &File, old: &Path) {
+        if let Ok(meta) = fs::metadata(old) {
+            let _ = std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()));
+        }
+    }
+
+    /// Reserves `len` bytes for `file` before an in-place rewrite, so that a full disk fails
+    /// before the first byte is overwritten.
+    pub fn reserve(file: &File, len: usize) -> io::Result<()> {
+        match rustix::fs::fallocate(file, rustix::fs::FallocateFlags::empty(), 0, len as u64) {
+            Ok(()) => Ok(()),
+            // Some file systems cannot preallocate; the write goes ahead without the guarantee.
+            Err(rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::INVAL) => Ok(()),
+            Err(errno) => Err(errno.into()),
+        }
+    }
+
+    /// Whether this process may create files in `dir`, judged with its effective uid and gids
+    /// (`faccessat(AT_EACCESS)`), as the kernel will judge the creation.
+    pub fn is_writable_dir(dir: &Path) -> bool {
+        rustix::fs::accessat(
+            CWD,
+            dir,
+            Access::WRITE_OK | Access::EXEC_OK,
+            AtFlags::EACCESS,
+        )
+        .is_ok()
+    }
+
+    // ---- standard output --------------------------------------------------------------------
+
+    static STDOUT_CLOSED_AT_START: AtomicBool = AtomicBool::new(false);
+
+    /// Runs before std's runtime, which would otherwise reopen a closed standard descriptor on
+    /// `/dev/null` and so make `bsr registry whoami >&-` look like `>/dev/null`.
+    #[cfg(target_os = "linux")]
+    extern "C" fn note_closed_stdout() {
+        let closed = rustix::io::fcntl_getfd(rustix::stdio::stdout()).is_err();
+        STDOUT_CLOSED_AT_START.store(closed, Ordering::SeqCst);
+    }
+
+    // SAFETY: a function pointer in `.init_array` is called once by the dynamic loader before
+    // `main` with no arguments; `note_closed_stdout` takes none, touches only an atomic and
+    // one `fcntl`, and cannot unwind.
+    #[cfg(target_os = "linux")]
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static NOTE_CLOSED_STDOUT: extern "C" fn() = note_closed_stdout;
+
+    /// Whether standard output was closed when the process started (known on Linux; elsewhere
+    /// always `false`).
+    pub fn stdout_was_closed() -> bool {
+        STDOUT_CLOSED_AT_START.load(Ordering::SeqCst)
+    }
+
+    // ---- terminal ---------------------------------------------------------------------------
+
+    /// Why a line could not be read from the terminal.
+    #[derive(Debug)]
+    pub enum ReadLineError {
+        /// Ctrl-C.
+        Interrupted,
+        /// Ctrl-D, or the terminal went away.
+        EndOfInput,
+        /// Echo could not be turned off; nothing was read.
+        CannotHide(io::Error),
+        Io(io::Error),
+    }
+
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn on_sigint(_: libc::c_int) {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+    }
+
+    /// Puts the terminal settings and the SIGINT disposition back however the read ends.
+    struct Restore {
+        termios: Option<Termios>,
+        old_action: libc::sigaction,
+    }
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(termios) = &self.termios {
+                // Nothing more can be done if this fails; the shell's `reset` restores echo.
+                let _ = tcsetattr(io::stdin(), OptionalActions::Now, termios);
+            }
+            // SAFETY: `old_action` is the disposition `sigaction` returned for SIGINT in
+            // `read_line`; restoring it takes no pointer but that valid one.
+            let rc =
+                unsafe { libc::sigaction(libc::SIGINT, &self.old_action, std::ptr::null_mut()) };
+            debug_assert_eq!(rc, 0, "restoring SIGINT failed");
+        }
+    }
+
+    /// Reads one line from the terminal on stdin, byte by byte so that nothing past the line
+    /// is consumed, and returns it without its line end. With `echo` false, neither the text
+    /// nor the Enter is shown (the caller ends the line). Ctrl-C (caught for the length of the
+    /// read) returns [`ReadLineError::Interrupted`] with the terminal restored.
+    pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
+        INTERRUPTED.store(false, Ordering::SeqCst);
+        let old_action = catch_sigint().map_err(ReadLineError::Io)?;
+        let saved = tcgetattr(io::stdin()).ok();
+        let restore = Restore {
+            termios: saved.clone(),
+            old_action,
+        };
+        if !echo {
+            // Fail closed: no secret is read from a terminal that would show it.
+            let Some(mut hidden) = saved else {
+                return Err(ReadLineError::CannotHide(io::Error::other(
+                    "its settings cannot be read",
+                )));
+            };
+            hidden.local_modes -= LocalModes::ECHO | LocalModes::ECHONL;
+            tcsetattr(io::stdin(), OptionalActions::Now, &hidden)
+                .map_err(|e| ReadLineError::CannotHide(e.into()))?;
+        }
+
+        let stdin = io::stdin();
+        let mut line = Vec::new();
+        loop {
+            // A Ctrl-C that came before this read (while the prompt was printed) counts too.
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                drop(restore);
+                return Err(ReadLineError::Interrupted);
+            }
+            let mut byte = [0u8; 1];
+            match rustix::io::read(stdin.as_fd(), &mut byte) {
+                _ if INTERRUPTED.load(Ordering::SeqCst) => {
+                    drop(restore);
+                    return Err(ReadLineError::Interrupted);
+                }
+                Ok(1) if byte[0] == b'\n' => break,
+                Ok(1) => line.push(byte[0]),
+                Ok(_) => return Err(ReadLineError::EndOfInput),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(errno) => return Err(ReadLineError::Io(errno.into())),
+            }
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        Ok(line)
+    }
+
+    /// Installs the SIGINT handler for a prompt and returns the disposition it replaced.
+    fn catch_sigint() -> io::Result<libc::sigaction> {
+        // SAFETY: both structures are plain C data for which all-zero bytes are a valid value;
+        // `sigemptyset` gets a pointer to a live `sigset_t`; `on_sigint` is an `extern "C"`
+        // function that only stores to an atomic, which is async-signal-safe. No SA_RESTART:
+        // the blocked read must return EINTR so that the prompt can clean up.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
+            action.sa_flags = 0;
+            if libc::sigemptyset(&mut action.sa_mask) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let mut old_action: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(libc::SIGINT, &action, &mut old_action) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(old_action)
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod imp {
+    use std::fs::{self, File, OpenOptions};
+    use std::io;
+    use std::path::Path;
+
+    pub fn create_private(path: &Path) -> io::Result<File> {
+        OpenOptions::new().write(true).create_new(true).open(path)
+    }
+
+    pub fn mode_of(meta: &fs::Metadata) -> u32 {
+        if meta.permissions().readonly() {
+            0o400
+        } else {
+            0o600
+        }
+    }
+
+    pub fn set_private(_path: &Path) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn keep_owner(_file: &File, _old: &Path) {}
+
+    pub fn reserve(_file: &File, _len: usize) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn is_writable_dir(dir: &Path) -> bool {
+        fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly())
+    }
+
+    pub fn stdout_was_closed() -> bool {
+        false
+    }
+
+    #[derive(Debug)]
+    pub enum ReadLineError {
+        Interrupted,
+        EndOfInput,
+        CannotHide(io::Error),
+        Io(io::Error),
+    }
+
+    /// Without a Unix terminal the input cannot be hidden, so a hidden read is refused.
+    pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
+        if !echo {
+            return Err(ReadLineError::CannotHide(io::Error::other(
+                "hidden input is not implemented for this system yet",
+            )));
+        }
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) => Err(ReadLineError::EndOfInput),
+            Ok(_) => Ok(line.trim_end_matches(['\r', '\n']).as_bytes().to_vec()),
+            Err(e) => Err(ReadLineError::Io(e)),
+        }
+    }
+}
