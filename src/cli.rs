@@ -150,7 +150,7 @@ fn usage(error: clap::Error) -> Usage {
                 if let Some(tip) = text.strip_prefix("tip: ") {
                     text = tip.to_owned();
                 }
-                if text.is_empty() {
+                if text.is_empty() || text.starts_with("For more information") {
                     continue;
                 }
                 if n > 0 {

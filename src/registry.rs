@@ -15,7 +15,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 use crate::config::{ClientConfig, ProxyEnv, Tls};
 use crate::domain::Domain;
 use crate::log::Logger;
-use crate::secret::Token;
+use crate::secret::{Token, Username};
 
 const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
 /// No real answer is anywhere near this; a larger one is not read.
@@ -24,8 +24,8 @@ const MAX_RESPONSE_BYTES: u64 = 1 << 20;
 /// What `GetCurrentUser` says about a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CurrentUser {
-    /// The token belongs to this user (the username exactly as the registry sent it).
-    User(String),
+    /// The token belongs to this user (checked: safe to store and to print).
+    User(Username),
     /// The registry accepted the call but named no user.
     NoUser,
 }
@@ -47,6 +47,13 @@ pub enum RegistryError {
     BadResponse { domain: String, reason: String },
     #[error("cannot load the trusted certificates from {path}: {reason}")]
     RootCerts { path: PathBuf, reason: String },
+    #[error(
+        "the registry at {domain} returned a username that {problem}, which bsr will not store or print"
+    )]
+    UnsafeUsername {
+        domain: String,
+        problem: crate::netrc::ValueProblem,
+    },
     /// Found before anything is sent: no registry takes a header this long.
     #[error(
         "the token is {length} bytes long; bsr sends tokens of at most {MAX_TOKEN_BYTES} bytes (BSR tokens are far shorter: check what was given)"
@@ -212,7 +219,17 @@ impl Registry {
             self.bad_response(format!("the response is not the expected JSON ({e})"))
         })?;
         Ok(match parsed.user {
-            Some(user) if !user.username.is_empty() => CurrentUser::User(user.username),
+            // Buf 1.75 writes whatever the registry sends; a hostile one could answer
+            // `alice\nmachine evil.example` and plant an entry that hands the token to another
+            // host, or send escape sequences to the terminal. Checked once, here.
+            Some(user) if !user.username.is_empty() => {
+                CurrentUser::User(Username::parse(user.username).map_err(|problem| {
+                    RegistryError::UnsafeUsername {
+                        domain: self.domain.to_string(),
+                        problem,
+                    }
+                })?)
+            }
             _ => CurrentUser::NoUser,
         })
     }

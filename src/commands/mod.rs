@@ -50,8 +50,8 @@ pub enum CommandError {
     Unnamed(EditError),
     #[error("cannot use both --token-stdin and --prompt flags")]
     ConflictingTokenFlags,
-    #[error("token cannot be empty string")]
-    EmptyToken,
+    #[error(transparent)]
+    InvalidToken(#[from] crate::secret::InvalidToken),
     #[error("cannot read the token from standard input: {0}")]
     StdinUnreadable(io::Error),
     #[error("standard input holds more than {limit_kib} KiB; --token-stdin expects only the token")]
@@ -62,13 +62,6 @@ pub enum CommandError {
     NoUser,
     #[error("the username associated with the provided token does not match the provided username")]
     UsernameMismatch,
-    #[error(
-        "the registry at {domain} returned a username that {problem}, which bsr will not store or print"
-    )]
-    UnsafeUsername {
-        domain: String,
-        problem: crate::netrc::ValueProblem,
-    },
     #[error(transparent)]
     BufToken(#[from] crate::credentials::MalformedBufToken),
     #[error(transparent)]

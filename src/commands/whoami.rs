@@ -7,7 +7,6 @@ use super::say;
 use super::{CommandError, Context};
 use crate::credentials::{self, BufToken, NetrcEntry, Resolution, Source};
 use crate::domain::Domain;
-use crate::netrc::{Field, validate_value};
 use crate::registry::{CurrentUser, Registry, RegistryError};
 use crate::store::StoreError;
 
@@ -83,12 +82,6 @@ pub fn whoami(
         }
         Err(other) => return Err(other.into()),
     };
-    // The name is printed to a terminal: refuse control characters and the like rather than
-    // pass a hostile registry's escape sequences through.
-    validate_value(Field::Login, &user).map_err(|e| CommandError::UnsafeUsername {
-        domain: domain.to_string(),
-        problem: e.problem,
-    })?;
 
     match format {
         Format::Text => say!(out, "Logged in as {user}.")?,
@@ -97,7 +90,7 @@ pub fn whoami(
                 Source::BufToken => "BUF_TOKEN".to_owned(),
                 Source::Netrc(file) => file.display().to_string(),
             };
-            let json = serde_json::json!({ "username": user, "source": source });
+            let json = serde_json::json!({ "username": user.as_str(), "source": source });
             say!(out, "{json}")?;
         }
     }

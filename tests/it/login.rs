@@ -243,6 +243,8 @@ fn usage_errors_exit_1() {
         &["registry", "login", "--bogus"],
         &["registry", "login"],
         &["registry", "login", "--prompt"],
+        &["completion"],
+        &["registry", "logout", "--log-format", "xml"],
     ] {
         transcripts += &format!(
             "$ bsr {}\n{}",
@@ -277,6 +279,17 @@ fn usage_errors_exit_1() {
     exit: 1
     --- stderr
     Failure: cannot perform an interactive login from a non-TTY device
+    $ bsr completion
+    exit: 1
+    --- stderr
+    Usage: bsr completion <SHELL>
+
+    For more information, try '--help'.
+    Failure: the following required arguments were not provided: <SHELL>
+    $ bsr registry logout --log-format xml
+    exit: 1
+    --- stderr
+    Failure: invalid value 'xml' for '--log-format <LOG_FORMAT>' [possible values: text, color, json]
     ");
 }
 
