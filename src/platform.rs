@@ -10,6 +10,18 @@
 
 pub use imp::*;
 
+/// Why a line could not be read from the terminal.
+#[derive(Debug)]
+pub enum ReadLineError {
+    /// Ctrl-C.
+    Interrupted,
+    /// Ctrl-D, or the terminal went away.
+    EndOfInput,
+    /// Echo could not be turned off; nothing was read.
+    CannotHide(std::io::Error),
+    Io(std::io::Error),
+}
+
 #[cfg(unix)]
 mod imp {
     use std::fs::{self, File, OpenOptions, Permissions};
@@ -21,6 +33,8 @@ mod imp {
 
     use rustix::fs::{Access, AtFlags, CWD};
     use rustix::termios::{LocalModes, OptionalActions, Termios, tcgetattr, tcsetattr};
+
+    use super::ReadLineError;
 
     // ---- files -------------------------------------------------------------------------------
 
@@ -101,18 +115,6 @@ mod imp {
     }
 
     // ---- terminal ---------------------------------------------------------------------------
-
-    /// Why a line could not be read from the terminal.
-    #[derive(Debug)]
-    pub enum ReadLineError {
-        /// Ctrl-C.
-        Interrupted,
-        /// Ctrl-D, or the terminal went away.
-        EndOfInput,
-        /// Echo could not be turned off; nothing was read.
-        CannotHide(io::Error),
-        Io(io::Error),
-    }
 
     static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -219,6 +221,8 @@ mod imp {
     use std::io;
     use std::path::Path;
 
+    use super::ReadLineError;
+
     pub fn create_private(path: &Path) -> io::Result<File> {
         OpenOptions::new().write(true).create_new(true).open(path)
     }
@@ -247,14 +251,6 @@ mod imp {
 
     pub fn stdout_was_closed() -> bool {
         false
-    }
-
-    #[derive(Debug)]
-    pub enum ReadLineError {
-        Interrupted,
-        EndOfInput,
-        CannotHide(io::Error),
-        Io(io::Error),
     }
 
     /// Without a Unix terminal the input cannot be hidden, so a hidden read is refused.

@@ -243,13 +243,7 @@ fn buf_variables_are_read_as_buf_reads_them() {
         ("BUF_TIMEOUT", "soon"),
         ("BUF_LOG_FORMAT", "xml"),
     ] {
-        let mut env = TestEnv::new();
-        env.env(name, value);
-        let out = env.run(&["registry", "logout"], "");
-        transcripts += &format!(
-            "$ {name}={value:?} bsr registry logout\n{}",
-            out.transcript()
-        );
+        transcripts += &logout_with(name, value);
     }
     let env = TestEnv::new();
     let out = env.run(&["registry", "logout", "--debug=false"], "");
@@ -301,20 +295,28 @@ fn a_missing_home_or_netrc_directory_means_already_logged_out() {
         ("HOME", "/nonexistent/home"),
         ("NETRC", "/nonexistent/dir/netrc"),
     ] {
-        let mut env = TestEnv::new();
-        env.env(name, value);
-        let out = env.run(&["registry", "logout"], "");
-        transcripts += &format!("$ {name}={value} bsr registry logout\n{}", out.transcript());
+        transcripts += &logout_with(name, value);
     }
-    crate::assert_snapshot!(transcripts, @"
-    $ HOME=/nonexistent/home bsr registry logout
+    crate::assert_snapshot!(transcripts, @r#"
+    $ HOME="/nonexistent/home" bsr registry logout
     exit: 0
     --- stdout
     No BSR credentials found in /nonexistent/home/.netrc; you are already logged out
-    $ NETRC=/nonexistent/dir/netrc bsr registry logout
+    $ NETRC="/nonexistent/dir/netrc" bsr registry logout
     exit: 0
     --- stdout
     No BSR credentials found in /nonexistent/dir/netrc; you are already logged out
-    ");
+    "#);
     assert!(!std::path::Path::new("/nonexistent").exists());
+}
+
+/// `bsr registry logout` with one variable set, as a transcript headed by the command line.
+fn logout_with(name: &str, value: &str) -> String {
+    let mut env = TestEnv::new();
+    env.env(name, value);
+    let out = env.run(&["registry", "logout"], "");
+    format!(
+        "$ {name}={value:?} bsr registry logout\n{}",
+        out.transcript()
+    )
 }
