@@ -136,7 +136,8 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
             listed.clone()
         }
     };
-    let tls = match mode.as_str() {
+    // Buf compares the value trimmed and in lower case: `" false"`, `FALSE` and `Local` count.
+    let tls = match mode.trim().to_ascii_lowercase().as_str() {
         "false" => Tls::Disabled,
         "system" | "" => Tls::Enabled {
             system_roots: true,
@@ -287,6 +288,17 @@ mod tests {
 
     #[test]
     fn invalid_config_names_the_file() {
+        for spelling in ["FALSE", "False", "\" false\"", "\"false \""] {
+            let text = format!("tls:\n  use: {spelling}\n");
+            assert_eq!(parse_text(&text).unwrap().tls, Tls::Disabled, "{spelling}");
+        }
+        assert!(matches!(
+            parse_text("tls:\n  use: \" Local \"\n").unwrap().tls,
+            Tls::Enabled {
+                system_roots: false,
+                ..
+            }
+        ));
         let err = parse_text("tls:\n  use: sometimes\n")
             .unwrap_err()
             .to_string();

@@ -8,6 +8,14 @@ use bsr::environment::Environment;
 use bsr::{app, cli};
 
 fn main() -> ExitCode {
+    // Before anything secret is read: no core file, no peeking by other processes.
+    if let Err(error) = bsr::platform::keep_memory_private() {
+        let _ = writeln!(
+            io::stderr(),
+            "Failure: cannot keep bsr's memory private (no core files): {error}"
+        );
+        return ExitCode::from(1);
+    }
     let env = Environment::capture();
     let args = match cli::parse() {
         Ok(args) => args,

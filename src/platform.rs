@@ -47,6 +47,15 @@ mod imp {
             .open(path)
     }
 
+    /// Opens a file for reading without blocking on it (a FIFO with no writer would hang an
+    /// ordinary open).
+    pub fn open_for_reading(path: &Path) -> io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+            .open(path)
+    }
+
     /// The permission bits of a file.
     pub fn mode_of(meta: &fs::Metadata) -> u32 {
         meta.mode() & 0o7777
@@ -86,6 +95,23 @@ mod imp {
             AtFlags::EACCESS,
         )
         .is_ok()
+    }
+
+    // ---- the process ------------------------------------------------------------------------
+
+    /// Makes the process keep its memory to itself for its whole life: no core file (it would
+    /// hold the token) and no ptrace or /proc/<pid>/mem access by other processes of the same
+    /// user, as ssh-agent and gpg-agent do. On Linux `PR_SET_DUMPABLE` 0 does both; elsewhere
+    /// a core size limit of 0 at least keeps the token off the disk.
+    pub fn keep_memory_private() -> io::Result<()> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)?;
+        let none = rustix::process::Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        };
+        rustix::process::setrlimit(rustix::process::Resource::Core, none)?;
+        Ok(())
     }
 
     // ---- standard output --------------------------------------------------------------------
@@ -227,6 +253,10 @@ mod imp {
         OpenOptions::new().write(true).create_new(true).open(path)
     }
 
+    pub fn open_for_reading(path: &Path) -> io::Result<File> {
+        File::open(path)
+    }
+
     pub fn mode_of(meta: &fs::Metadata) -> u32 {
         if meta.permissions().readonly() {
             0o400
@@ -251,6 +281,10 @@ mod imp {
 
     pub fn stdout_was_closed() -> bool {
         false
+    }
+
+    pub fn keep_memory_private() -> io::Result<()> {
+        Ok(())
     }
 
     /// Without a Unix terminal the input cannot be hidden, so a hidden read is refused.

@@ -114,7 +114,10 @@ impl Registry {
                 Some(
                     ureq::Proxy::new(proxy).map_err(|e| RegistryError::Unreachable {
                         domain: domain.to_string(),
-                        reason: format!("the proxy setting {proxy:?} is not valid ({e})"),
+                        reason: format!(
+                            "the proxy setting {:?} is not valid ({e})",
+                            redact_userinfo(proxy)
+                        ),
                     })?,
                 )
             }
@@ -184,7 +187,13 @@ impl Registry {
                 ("method", "POST"),
                 ("url", &self.url),
                 ("authorization", "Bearer [REDACTED]"),
-                ("proxy", self.proxy.as_deref().unwrap_or("none")),
+                (
+                    "proxy",
+                    &self
+                        .proxy
+                        .as_deref()
+                        .map_or("none".to_owned(), redact_userinfo),
+                ),
                 ("status", &status.to_string()),
                 ("duration", &format!("{elapsed:.1?}")),
             ],
@@ -209,7 +218,7 @@ impl Registry {
         if (300..400).contains(&status) {
             return Err(self.bad_response(format!(
                 "it redirected (HTTP {status}) to {}; bsr does not follow redirects with a token",
-                location.as_deref().unwrap_or("nowhere")
+                location.as_deref().map_or("nowhere".to_owned(), shown)
             )));
         }
         if status != 200 {
@@ -253,6 +262,9 @@ impl Registry {
             _ => (code_for_status(status).to_owned(), format!("HTTP {status}")),
         };
         let domain = self.domain.to_string();
+        // Whatever the registry says is shown with its control characters escaped and cut to
+        // a sane length: a hostile one could otherwise retitle or clear the user's terminal.
+        let (code, message) = (shown(&code), shown(&message));
         match code.as_str() {
             "unauthenticated" | "permission_denied" => RegistryError::Rejected { domain, code },
             "unavailable" => RegistryError::Unreachable {
@@ -289,17 +301,54 @@ impl Registry {
                 io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof => {
                     "the connection was closed before an answer came".to_owned()
                 }
-                _ => e.to_string(),
+                _ => shown(&e.to_string()),
             },
             ureq::Error::Tls(e) => tls_failure(e),
             ureq::Error::Rustls(e) => tls_failure(e),
             ureq::Error::ConnectProxyFailed(e) => format!("the proxy refused the connection: {e}"),
-            other => other.to_string(),
+            other => shown(&other.to_string()),
         };
         RegistryError::Unreachable {
             domain: self.domain.to_string(),
             reason,
         }
+    }
+}
+
+/// The most characters of the registry's text bsr shows.
+const MAX_SHOWN: usize = 200;
+
+/// Text from the registry as it may be shown: control and invisible formatting characters
+/// escaped (`\u{1b}`), and at most [`MAX_SHOWN`] characters, then `…`.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == MAX_SHOWN {
+            out.push('…');
+            break;
+        }
+        let hidden = c.is_control()
+            || crate::netrc::validate_value(crate::netrc::Field::Login, c.encode_utf8(&mut [0; 4]))
+                .is_err_and(|e| e.problem == crate::netrc::ValueProblem::FormatCharacter);
+        if hidden {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A proxy URL with any `user:password@` replaced, fit for logs and errors.
+fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}[REDACTED]@{}", &rest[at + 1..]),
+        None => url.to_owned(),
     }
 }
 
@@ -361,6 +410,28 @@ fn tls_config(system_roots: bool, files: &[PathBuf]) -> Result<TlsConfig, Regist
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_text_is_shown_escaped_and_cut() {
+        assert_eq!(shown("\u{1b}]0;pwned\u{7}ok"), "\\u{1b}]0;pwned\\u{7}ok");
+        assert_eq!(shown("alice\u{202e}gnp"), "alice\\u{202e}gnp");
+        let long = shown(&"x".repeat(900 * 1024));
+        assert_eq!(long.chars().count(), MAX_SHOWN + 1);
+        assert!(long.ends_with('…'));
+    }
+
+    #[test]
+    fn proxy_userinfo_is_redacted() {
+        assert_eq!(
+            redact_userinfo("http://bob:s3cret@proxy.example:3128"),
+            "http://[REDACTED]@proxy.example:3128"
+        );
+        assert_eq!(
+            redact_userinfo("bob:pw@host:1/x@y"),
+            "[REDACTED]@host:1/x@y"
+        );
+        assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
+    }
 
     #[test]
     fn status_codes_map_as_connect_defines() {

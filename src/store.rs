@@ -15,6 +15,13 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::netrc::{NetrcDocument, SyntaxError};
+use crate::platform::{
+    create_private, is_writable_dir, keep_owner, mode_of, open_for_reading, reserve, set_private,
+};
+
+/// The largest netrc bsr reads: 16 MiB, over 150,000 entries (the engine is linear and handles
+/// that in about a tenth of a second); a file larger than that is not a netrc.
+pub const MAX_NETRC_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The operating system family, which decides the netrc's file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +112,12 @@ pub enum StoreError {
     },
     #[error("{path} is a directory, not a netrc file")]
     IsDirectory { path: PathBuf },
-    #[error("{path} is not a regular file, so bsr will not rewrite it")]
+    #[error("{path} is not a regular file, so bsr will not read or rewrite it")]
     NotRegularFile { path: PathBuf },
+    #[error(
+        "{path} is {size} bytes, more than the 16 MiB bsr reads; a netrc is far smaller, so check that NETRC names the right file"
+    )]
+    TooLarge { path: PathBuf, size: u64 },
     #[error("{path} is read-only; make it writable (chmod u+w) and try again")]
     ReadOnly { path: PathBuf },
     #[error("the directory {dir} for {path} does not exist")]
@@ -377,6 +388,9 @@ impl NetrcFile {
     }
 
     /// The file's bytes and metadata; `None` when it does not exist.
+    /// Reads the netrc: only a regular file (opened without blocking, so a FIFO cannot hang
+    /// bsr) of at most [`MAX_NETRC_BYTES`]; `/dev/null` reads as empty, as `NETRC=/dev/null`
+    /// means "no credentials" to every tool.
     fn read_existing(&self, target: &Path) -> Result<Option<(Vec<u8>, fs::Metadata)>, StoreError> {
         let meta = match fs::metadata(target) {
             Ok(meta) => meta,
@@ -388,7 +402,38 @@ impl NetrcFile {
                 path: self.path.clone(),
             });
         }
-        let bytes = fs::read(target).map_err(|source| self.read_error(source))?;
+        if !meta.is_file() {
+            if target == Path::new("/dev/null") {
+                return Ok(Some((Vec::new(), meta)));
+            }
+            return Err(StoreError::NotRegularFile {
+                path: self.path.clone(),
+            });
+        }
+        let file = open_for_reading(target).map_err(|source| self.read_error(source))?;
+        // The file may have been swapped since `metadata`: judge the one that is open.
+        let meta = file.metadata().map_err(|source| self.read_error(source))?;
+        if !meta.is_file() {
+            return Err(StoreError::NotRegularFile {
+                path: self.path.clone(),
+            });
+        }
+        if meta.len() > MAX_NETRC_BYTES {
+            return Err(StoreError::TooLarge {
+                path: self.path.clone(),
+                size: meta.len(),
+            });
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        // `take`: a file that grows while it is read still stops at the cap.
+        io::Read::read_to_end(&mut io::Read::take(&file, MAX_NETRC_BYTES + 1), &mut bytes)
+            .map_err(|source| self.read_error(source))?;
+        if bytes.len() as u64 > MAX_NETRC_BYTES {
+            return Err(StoreError::TooLarge {
+                path: self.path.clone(),
+                size: bytes.len() as u64,
+            });
+        }
         Ok(Some((bytes, meta)))
     }
 
@@ -431,8 +476,6 @@ fn is_permission_error(e: &io::Error) -> bool {
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
     )
 }
-
-use crate::platform::{create_private, is_writable_dir, keep_owner, mode_of, reserve, set_private};
 
 #[cfg(test)]
 mod tests {

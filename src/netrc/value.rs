@@ -32,6 +32,9 @@ pub enum ValueProblem {
     Empty,
     Whitespace,
     ControlCharacter,
+    /// Bidirectional overrides and zero-width characters: invisible, and able to make a name
+    /// read as another (`alice\u{202e}gnp.exe` shows as `aliceexe.png`).
+    FormatCharacter,
     Quote,
     Hash,
     Backslash,
@@ -43,6 +46,9 @@ impl fmt::Display for ValueProblem {
             ValueProblem::Empty => "is empty",
             ValueProblem::Whitespace => "contains whitespace",
             ValueProblem::ControlCharacter => "contains a control character",
+            ValueProblem::FormatCharacter => {
+                "contains an invisible formatting character (such as a bidirectional override)"
+            }
             ValueProblem::Quote => "contains a double quote (\")",
             ValueProblem::Hash => {
                 "contains '#', which netrc readers take as the start of a comment"
@@ -71,6 +77,7 @@ pub fn validate_value(field: Field, value: &str) -> Result<(), InvalidValue> {
         value.chars().find_map(|c| match c {
             c if c.is_whitespace() => Some(ValueProblem::Whitespace),
             c if c.is_control() => Some(ValueProblem::ControlCharacter),
+            c if is_format_character(c) => Some(ValueProblem::FormatCharacter),
             '"' => Some(ValueProblem::Quote),
             '#' => Some(ValueProblem::Hash),
             '\\' => Some(ValueProblem::Backslash),
@@ -81,6 +88,21 @@ pub fn validate_value(field: Field, value: &str) -> Result<(), InvalidValue> {
         None => Ok(()),
         Some(problem) => Err(InvalidValue { field, problem }),
     }
+}
+
+/// The invisible characters of Unicode's format category that can disguise text: bidirectional
+/// marks, embeddings, overrides and isolates; zero-width spaces and joiners; the word joiner and
+/// invisible operators; the byte-order mark; interlinear annotation and tag characters.
+fn is_format_character(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }
 
 #[cfg(test)]
@@ -114,6 +136,11 @@ mod tests {
         assert_eq!(problem("a\"b"), Some(ValueProblem::Quote));
         assert_eq!(problem("#abc"), Some(ValueProblem::Hash));
         assert_eq!(problem("a\\b"), Some(ValueProblem::Backslash));
+        assert_eq!(
+            problem("alice\u{202e}gnp.exe"),
+            Some(ValueProblem::FormatCharacter)
+        );
+        assert_eq!(problem("a\u{200b}b"), Some(ValueProblem::FormatCharacter));
     }
 
     #[test]

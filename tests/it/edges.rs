@@ -123,3 +123,200 @@ fn output_that_cannot_be_written_is_a_failure_that_says_what_was_done() {
     exit: 0
     ");
 }
+
+/// A hostile registry: its text reaches the terminal escaped and cut, and a disguised username
+/// is neither stored nor printed.
+#[test]
+fn what_a_hostile_registry_says_is_escaped_and_cut() {
+    let env = TestEnv::new();
+    let mut transcripts = String::new();
+    let huge = "A".repeat(900 * 1024);
+    for reply in [
+        Reply::error(500, "\\u001b]0;pwned\\u0007", "\\u001b[2Jcleared"),
+        Reply::error(500, "internal", &huge),
+        Reply::user("alice\\u202egnp.exe"),
+    ] {
+        let registry = Registry::start(reply);
+        let out = env.login(&registry.domain(), &[], TOKEN);
+        assert!(!out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{202e}'));
+        assert!(out.stderr.len() < 1024, "{} bytes", out.stderr.len());
+        transcripts += &out.transcript();
+    }
+    assert_snapshot!(transcripts, @r"
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] answered with error \u{1b}]0;pwned\u{7}: \u{1b}[2Jcleared
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] answered with error internal: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] returned a username that contains an invisible formatting character (such as a bidirectional override), which bsr will not store or print
+    ");
+    assert!(!env.netrc_path().exists());
+}
+
+#[test]
+fn a_proxy_password_is_never_shown() {
+    let registry = Registry::start(Reply::user("alice"));
+    let mut env = TestEnv::new();
+    env.env(
+        "HTTP_PROXY",
+        &format!("http://bob:pr0xy-s3cret@127.0.0.1:{}", registry.port),
+    );
+    let out = env.run(&["--debug", "registry", "login", "--token-stdin"], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("[REDACTED]@127.0.0.1"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("pr0xy-s3cret"), "{}", out.stderr);
+    let mut env = TestEnv::new();
+    env.env("HTTP_PROXY", "http://bob:pr0xy-s3cret@[not a host");
+    let out = env.run(&["registry", "login", "--token-stdin"], TOKEN);
+    assert_eq!(out.code, 1);
+    assert!(!out.stderr.contains("pr0xy-s3cret"), "{}", out.stderr);
+}
+
+/// While bsr holds a token, its memory stays private: no core file can be written, and (seen
+/// from outside, as another process of the same user) it is not dumpable, so its /proc files
+/// belong to root.
+#[test]
+fn the_process_keeps_its_memory_private() {
+    use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
+
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice"));
+    let login = env.command(&["registry", "login", &registry.domain(), "--token-stdin"]);
+    let (mut cmd, as_nobody) = match crate::support::as_nobody(&login) {
+        Some(cmd) => (cmd, true),
+        None => (
+            env.command(&["registry", "login", &registry.domain(), "--token-stdin"]),
+            false,
+        ),
+    };
+    if as_nobody {
+        crate::support::set_mode(env.home(), 0o777);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // bsr waits for the end of its standard input; look at it meanwhile.
+    let proc = std::path::PathBuf::from(format!("/proc/{}", child.id()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let limits = loop {
+        let limits = std::fs::read_to_string(proc.join("limits")).unwrap();
+        let status = std::fs::read_to_string(proc.join("status")).unwrap();
+        if status.contains("State:\tS") || std::time::Instant::now() > deadline {
+            break limits;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert!(
+        core.split_whitespace().filter(|w| *w == "0").count() >= 2,
+        "{core}"
+    );
+    if as_nobody {
+        // The process runs as nobody, yet its /proc files are root's: it is not dumpable.
+        assert_eq!(std::fs::metadata(proc.join("environ")).unwrap().uid(), 0);
+    }
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(TOKEN.as_bytes())
+        .unwrap();
+    child.wait().unwrap();
+}
+
+/// Odd files where the netrc should be: a FIFO with no writer, an endless device and a sparse
+/// 1 GiB file. Each is refused at once, without blocking or reading it, and none is rewritten.
+#[test]
+fn a_netrc_that_is_no_regular_file_of_sane_size_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let sparse = dir.path().join("sparse");
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    let mut transcripts = String::new();
+    for path in [
+        fifo.as_path(),
+        std::path::Path::new("/dev/zero"),
+        sparse.as_path(),
+    ] {
+        for args in [
+            vec!["registry", "logout"],
+            vec!["registry", "whoami", &domain],
+            vec!["registry", "login", &domain, "--token-stdin"],
+        ] {
+            let mut env = TestEnv::new();
+            env.env("NETRC", path.to_str().unwrap());
+            let started = std::time::Instant::now();
+            let out = env.run(&args, TOKEN);
+            assert!(started.elapsed() < Duration::from_secs(5), "{args:?}");
+            let shown = out
+                .transcript()
+                .replace(&dir.path().display().to_string(), "<dir>");
+            transcripts += &format!(
+                "$ NETRC={} bsr {}\n{shown}",
+                path.file_name().unwrap().to_string_lossy(),
+                args[1]
+            );
+        }
+    }
+    assert_snapshot!(transcripts, @"
+    $ NETRC=fifo bsr logout
+    exit: 1
+    --- stderr
+    Failure: <dir>/fifo is not a regular file, so bsr will not read or rewrite it
+    $ NETRC=fifo bsr whoami
+    exit: 1
+    --- stderr
+    Failure: <dir>/fifo is not a regular file, so bsr will not read or rewrite it
+    $ NETRC=fifo bsr login
+    exit: 1
+    --- stderr
+    Failure: <dir>/fifo is not a regular file, so bsr will not read or rewrite it
+    $ NETRC=zero bsr logout
+    exit: 1
+    --- stderr
+    Failure: /dev/zero is not a regular file, so bsr will not read or rewrite it
+    $ NETRC=zero bsr whoami
+    exit: 1
+    --- stderr
+    Failure: /dev/zero is not a regular file, so bsr will not read or rewrite it
+    $ NETRC=zero bsr login
+    exit: 1
+    --- stderr
+    Failure: /dev/zero is not a regular file, so bsr will not read or rewrite it
+    $ NETRC=sparse bsr logout
+    exit: 1
+    --- stderr
+    Failure: <dir>/sparse is 1073741824 bytes, more than the 16 MiB bsr reads; a netrc is far smaller, so check that NETRC names the right file
+    $ NETRC=sparse bsr whoami
+    exit: 1
+    --- stderr
+    Failure: <dir>/sparse is 1073741824 bytes, more than the 16 MiB bsr reads; a netrc is far smaller, so check that NETRC names the right file
+    $ NETRC=sparse bsr login
+    exit: 1
+    --- stderr
+    Failure: <dir>/sparse is 1073741824 bytes, more than the 16 MiB bsr reads; a netrc is far smaller, so check that NETRC names the right file
+    ");
+    assert_eq!(std::fs::metadata(&sparse).unwrap().len(), 1 << 30);
+    assert!(registry.requests().is_empty(), "no token left the machine");
+}
