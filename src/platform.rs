@@ -61,6 +61,53 @@ mod imp {
         meta.mode() & 0o7777
     }
 
+    /// The user who owns a file, or `None` where the system has no such notion.
+    pub fn owner_of(meta: &fs::Metadata) -> Option<u32> {
+        Some(meta.uid())
+    }
+
+    /// The user this process acts as.
+    pub fn effective_uid() -> Option<u32> {
+        Some(rustix::process::geteuid().as_raw())
+    }
+
+    /// A new file in `dir` with no name yet (Linux `O_TMPFILE`): a run killed while writing
+    /// leaves nothing behind. `None` where the system or file system cannot do that.
+    pub fn create_unnamed_in(dir: &Path) -> Option<File> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let fd = rustix::fs::open(
+                dir,
+                OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o600),
+            )
+            .ok()?;
+            Some(File::from(fd))
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            let _ = dir;
+            None
+        }
+    }
+
+    /// Gives a file made by [`create_unnamed_in`] the name `path` (which must not exist).
+    pub fn name_unnamed(file: &File, path: &Path) -> io::Result<()> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use std::os::fd::AsRawFd;
+            let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+            rustix::fs::linkat(CWD, proc_path.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW)?;
+            Ok(())
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            let _ = (file, path);
+            Err(io::Error::from(io::ErrorKind::Unsupported))
+        }
+    }
+
     /// Narrows a file to its owner.
     pub fn set_private(path: &Path) -> io::Result<()> {
         fs::set_permissions(path, Permissions::from_mode(0o600))
@@ -255,6 +302,22 @@ mod imp {
 
     pub fn open_for_reading(path: &Path) -> io::Result<File> {
         File::open(path)
+    }
+
+    pub fn owner_of(_meta: &fs::Metadata) -> Option<u32> {
+        None
+    }
+
+    pub fn effective_uid() -> Option<u32> {
+        None
+    }
+
+    pub fn create_unnamed_in(_dir: &Path) -> Option<File> {
+        None
+    }
+
+    pub fn name_unnamed(_file: &File, _path: &Path) -> io::Result<()> {
+        Err(io::Error::from(io::ErrorKind::Unsupported))
     }
 
     pub fn mode_of(meta: &fs::Metadata) -> u32 {

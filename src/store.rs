@@ -16,7 +16,8 @@ use thiserror::Error;
 
 use crate::netrc::{NetrcDocument, SyntaxError};
 use crate::platform::{
-    create_private, is_writable_dir, keep_owner, mode_of, open_for_reading, reserve, set_private,
+    create_private, create_unnamed_in, effective_uid, is_writable_dir, keep_owner, mode_of,
+    name_unnamed, open_for_reading, owner_of, reserve, set_private,
 };
 
 /// The largest netrc bsr reads: 16 MiB, over 150,000 entries (the engine is linear and handles
@@ -138,6 +139,29 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "{path} is {what} owned by another user (uid {owner}); bsr only follows and writes what belongs to you (or to root), so that nobody can redirect your token"
+    )]
+    ForeignOwner {
+        path: PathBuf,
+        what: &'static str,
+        owner: u32,
+    },
+    #[error(
+        "{dir} stayed locked for {seconds} s, so {path} could not be edited; another bsr may be running, or another process holds a lock on that directory: try again"
+    )]
+    LockTimeout {
+        path: PathBuf,
+        dir: PathBuf,
+        seconds: u64,
+    },
+    #[error("cannot create the temporary file {temp} beside {path}: {source}")]
+    TempFile {
+        path: PathBuf,
+        temp: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot lock {path} for editing: {source}")]
     Lock {
         path: PathBuf,
@@ -177,6 +201,12 @@ impl NetrcFile {
     /// this before the token leaves the machine.
     pub fn check_writable(&self) -> Result<(), StoreError> {
         let target = self.resolve()?;
+        // The lock must be takeable now, not only after the registry has seen the token.
+        if let Ok(meta) = fs::metadata(parent_dir(&target))
+            && meta.is_dir()
+        {
+            drop(self.lock(parent_dir(&target))?);
+        }
         match fs::metadata(&target) {
             Ok(meta) => {
                 self.check_kind(&meta)?;
@@ -277,19 +307,53 @@ impl NetrcFile {
         })
     }
 
-    /// Follows symbolic links so that the link stays and its target is rewritten.
+    /// Follows symbolic links so that the link stays and its target is rewritten, refusing
+    /// a link or a file that belongs to another user (ssh's rule for its config files): in a
+    /// shared directory such as /tmp, someone else's link could send the token into their
+    /// file or into another file of yours.
     fn resolve(&self) -> Result<PathBuf, StoreError> {
         let mut path = self.path.clone();
         for _ in 0..40 {
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.file_type().is_symlink() => {
+                    self.check_owner(&path, &meta, "a symbolic link")?;
                     let link = fs::read_link(&path).map_err(|source| self.read_error(source))?;
                     path = parent_dir(&path).join(link);
+                }
+                Ok(meta) => {
+                    if meta.is_file() {
+                        self.check_owner(&path, &meta, "a file")?;
+                    }
+                    return Ok(path);
                 }
                 _ => return Ok(path),
             }
         }
         Err(self.read_error(io::Error::other("too many levels of symbolic links")))
+    }
+
+    /// Allows what the process's user or root owns, and (for root editing a user's file, as
+    /// with `sudo` keeping HOME) what the owner of its directory owns.
+    fn check_owner(
+        &self,
+        path: &Path,
+        meta: &fs::Metadata,
+        what: &'static str,
+    ) -> Result<(), StoreError> {
+        let (Some(owner), Some(me)) = (owner_of(meta), effective_uid()) else {
+            return Ok(());
+        };
+        let dir_owner = fs::metadata(parent_dir(path))
+            .ok()
+            .and_then(|m| owner_of(&m));
+        if owner == me || owner == 0 || (me == 0 && Some(owner) == dir_owner) {
+            return Ok(());
+        }
+        Err(StoreError::ForeignOwner {
+            path: path.to_path_buf(),
+            what,
+            owner,
+        })
     }
 
     fn lock(&self, dir: &Path) -> Result<File, StoreError> {
@@ -304,8 +368,25 @@ impl NetrcFile {
             },
             _ => lock_error(source),
         })?;
-        dir_handle.lock().map_err(lock_error)?;
-        Ok(dir_handle)
+        // Bounded: anyone who can open a 0755 home can lock it, and must not be able to make
+        // bsr wait forever.
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match dir_handle.try_lock() {
+                Ok(()) => return Ok(dir_handle),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::LockTimeout {
+                        path: self.path.clone(),
+                        dir: dir.to_path_buf(),
+                        seconds: LOCK_WAIT.as_secs(),
+                    });
+                }
+                Err(std::fs::TryLockError::Error(source)) => return Err(lock_error(source)),
+            }
+        }
     }
 
     fn check_kind(&self, meta: &fs::Metadata) -> Result<(), StoreError> {
@@ -330,10 +411,19 @@ impl NetrcFile {
         document: &NetrcDocument,
         exists: bool,
     ) -> Result<Written, StoreError> {
+        // A run killed mid-write may have left a temporary file; we hold the lock, so any of
+        // ours is stale.
+        sweep_stale_temps(target);
         let temp = temp_path(target);
-        // A run killed mid-write leaves its temporary file; we hold the lock, so it is stale.
-        let _ = fs::remove_file(&temp);
-        let mut file = match create_private(&temp) {
+        // On Linux the new content is written to a file with no name, named only once it is
+        // complete (just before the rename), so a kill leaves nothing behind.
+        let unnamed = create_unnamed_in(dir);
+        let named = unnamed.is_some();
+        let created = match unnamed {
+            Some(file) => Ok(file),
+            None => create_private(&temp),
+        };
+        let mut file = match created {
             Ok(file) => file,
             Err(e) if exists && is_permission_error(&e) => {
                 self.write_in_place(target, document)?;
@@ -345,7 +435,13 @@ impl NetrcFile {
                     dir: dir.to_path_buf(),
                 });
             }
-            Err(source) => return Err(self.write_error(source)),
+            Err(source) => {
+                return Err(StoreError::TempFile {
+                    path: self.path.clone(),
+                    temp,
+                    source,
+                });
+            }
         };
         let result = (|| {
             let mut writer = BufWriter::with_capacity(64 * 1024, &mut file);
@@ -354,6 +450,9 @@ impl NetrcFile {
             drop(writer);
             keep_owner(&file, target);
             file.sync_all()?;
+            if named {
+                name_unnamed(&file, &temp)?;
+            }
             drop(file);
             fs::rename(&temp, target)
         })();
@@ -463,11 +562,56 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
+/// How long bsr waits for the directory lock before giving up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The prefix of every temporary file for `target`: `<name>.bsr-tmp.`.
+fn temp_prefix(target: &Path) -> std::ffi::OsString {
+    let mut prefix = target
+        .file_name()
+        .unwrap_or(OsStr::new("netrc"))
+        .to_os_string();
+    prefix.push(".bsr-tmp.");
+    prefix
+}
+
+/// A temporary file name beside `target` that nobody can guess: a planted file at a fixed
+/// name would otherwise make every login fail.
 fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().unwrap_or(OsStr::new("netrc"));
-    let mut temp = name.to_os_string();
-    temp.push(".bsr-tmp");
-    parent_dir(target).join(temp)
+    use std::hash::{BuildHasher, Hasher};
+    // The standard library seeds each RandomState from the operating system.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let mut name = temp_prefix(target);
+    name.push(format!("{:016x}", hasher.finish()));
+    parent_dir(target).join(name)
+}
+
+/// Removes temporary files a killed run of ours left beside `target` (never another user's).
+fn sweep_stale_temps(target: &Path) {
+    let prefix = temp_prefix(target);
+    let prefix = prefix.as_encoded_bytes();
+    let Ok(entries) = fs::read_dir(parent_dir(target)) else {
+        return;
+    };
+    let me = effective_uid();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.as_encoded_bytes().starts_with(prefix) {
+            continue;
+        }
+        let ours = entry
+            .metadata()
+            .is_ok_and(|m| m.is_file() && (me.is_none() || owner_of(&m) == me));
+        if ours {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn is_permission_error(e: &io::Error) -> bool {

@@ -320,3 +320,73 @@ fn a_netrc_that_is_no_regular_file_of_sane_size_is_refused_at_once() {
     assert_eq!(std::fs::metadata(&sparse).unwrap().len(), 1 << 30);
     assert!(registry.requests().is_empty(), "no token left the machine");
 }
+
+/// Another user's link or file where the netrc should be (say, planted in a shared sticky
+/// directory): bsr refuses it before the token leaves the machine, and writes nothing.
+#[test]
+fn another_users_link_or_file_is_refused_before_the_token_is_sent() {
+    if !crate::support::need::root("plants files owned by another user") {
+        return;
+    }
+    let shared = tempfile::tempdir().unwrap();
+    crate::support::set_mode(shared.path(), 0o1777);
+    let theirs = shared.path().join("theirs");
+    std::fs::write(
+        &theirs,
+        "machine their.example login them password theirs\n",
+    )
+    .unwrap();
+    crate::support::set_mode(&theirs, 0o666);
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
+    let link = shared.path().join("netrc");
+    std::os::unix::fs::symlink(&theirs, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let mut transcripts = String::new();
+    for netrc in [&link, &theirs] {
+        let mut env = TestEnv::new();
+        env.env("NETRC", netrc.to_str().unwrap());
+        let out = env.login(&registry.domain(), &[], TOKEN);
+        transcripts += &out
+            .transcript()
+            .replace(&shared.path().display().to_string(), "<shared>");
+    }
+    assert_snapshot!(transcripts, @"
+    exit: 1
+    --- stderr
+    Failure: <shared>/netrc is a symbolic link owned by another user (uid 65534); bsr only follows and writes what belongs to you (or to root), so that nobody can redirect your token
+    exit: 1
+    --- stderr
+    Failure: <shared>/theirs is a file owned by another user (uid 65534); bsr only follows and writes what belongs to you (or to root), so that nobody can redirect your token
+    ");
+    assert!(registry.requests().is_empty(), "the token left the machine");
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        "machine their.example login them password theirs\n"
+    );
+}
+
+/// A lock on the netrc's directory that is never released (anyone who can open a 0755 home
+/// can take one): bsr waits a bounded time, says so, and has not sent the token.
+#[test]
+fn a_lock_held_forever_is_waited_for_a_bounded_time_before_anything_is_sent() {
+    let env = TestEnv::new();
+    let holder = std::fs::File::open(env.home()).unwrap();
+    holder.lock().unwrap();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let started = std::time::Instant::now();
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+    assert_snapshot!(out.transcript(), @"
+    exit: 1
+    --- stderr
+    Failure: ~ stayed locked for 5 s, so ~/.netrc could not be edited; another bsr may be running, or another process holds a lock on that directory: try again
+    ");
+    assert!(registry.requests().is_empty(), "the token left the machine");
+    drop(holder);
+}

@@ -205,12 +205,41 @@ fn a_stale_temporary_file_is_swept_away() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join(".netrc");
     fs::write(
-        dir.path().join(".netrc.bsr-tmp"),
+        dir.path().join(".netrc.bsr-tmp.0123456789abcdef"),
         "half a file from a killed run",
     )
     .unwrap();
     login(&NetrcFile::new(&path), "t").unwrap();
     assert_eq!(names_in(dir.path()), [".netrc"]);
+}
+
+/// Someone else's file at a temporary file's name neither stops a login (the names cannot be
+/// guessed) nor gets removed.
+#[test]
+fn a_planted_temporary_file_changes_nothing() {
+    if !crate::support::need::root("plants a file owned by another user") {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    for name in [".netrc.bsr-tmp", ".netrc.bsr-tmp.0123456789abcdef"] {
+        let planted = dir.path().join(name);
+        fs::write(&planted, "not yours").unwrap();
+        std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+    }
+    login(&NetrcFile::new(&path), "t").unwrap();
+    assert_eq!(
+        names_in(dir.path()),
+        [
+            ".netrc",
+            ".netrc.bsr-tmp",
+            ".netrc.bsr-tmp.0123456789abcdef"
+        ]
+    );
+    assert_eq!(
+        password_of(fs::read(&path).unwrap(), "buf.build").as_deref(),
+        Some("t")
+    );
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -349,7 +378,7 @@ fn a_writer_killed_at_any_instant_leaves_the_old_or_the_new_file() {
 
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let mut seen = [0usize; 3];
-    let mut mid_write = 0;
+    let mut leftover = 0;
     let kills = deep::kills();
     for _ in 0..kills {
         let mut child = child::command("toggle", &path).spawn().unwrap();
@@ -364,23 +393,30 @@ fn a_writer_killed_at_any_instant_leaves_the_old_or_the_new_file() {
             content.len()
         );
         seen[index.unwrap()] += 1;
+        // On Linux the new content has no name until it is complete, so a kill leaves a
+        // temporary file only in the instant between naming it and the rename.
         let names = names_in(dir.path());
+        let stray = names.len() - 1;
         assert!(
-            names == [".netrc"] || names == [".netrc", ".netrc.bsr-tmp"],
+            names[0] == ".netrc" && names[1..].iter().all(|n| n.starts_with(".netrc.bsr-tmp.")),
             "{names:?}"
         );
-        mid_write += usize::from(names.len() == 2);
+        leftover += usize::from(stray > 0);
     }
     // The kills must have landed at different points, or this test proved nothing.
     assert!(seen[1] > 0 && seen[2] > 0, "states seen: {seen:?}");
-    assert!(mid_write > 0, "no kill landed during a write");
     // The next normal run is not blocked and leaves no stray file.
     let started = Instant::now();
     logout(&NetrcFile::new(&path)).unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(names_in(dir.path()), [".netrc"]);
-    eprintln!(
-        "kill loop: {kills} kills, {mid_write} during a write, states (initial, A, B): {seen:?}"
+    // Straight to the terminal: the figure is worth seeing in a passing run.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "kill loop: {kills} kills, {leftover} left a temporary file, states (initial, A, B): {seen:?}\n"
+        )
+        .as_bytes(),
     );
 }
 
