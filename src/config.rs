@@ -81,11 +81,75 @@ pub fn load(dir: Option<&Path>) -> Result<ClientConfig, ConfigError> {
         return Ok(ClientConfig::default());
     };
     let path = dir.join("config.yaml");
-    match fs::read_to_string(&path) {
-        Ok(text) => parse(&text, dir, &path),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(ClientConfig::default()),
-        Err(source) => Err(ConfigError::Read { path, source }),
+    let file = match fs::File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ClientConfig::default()),
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    // A config of a few lines: anything past the cap is not one, and is not read into memory.
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::Read::take(file, MAX_CONFIG_BYTES + 1), &mut text).map_err(
+        |source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        },
+    )?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Invalid {
+            path,
+            reason: format!(
+                "it is larger than {} KiB, which no Buf client config is",
+                MAX_CONFIG_BYTES / 1024
+            ),
+        });
     }
+    parse(&text, dir, &path)
+}
+
+/// The largest `config.yaml` bsr reads.
+const MAX_CONFIG_BYTES: u64 = 64 * 1024;
+
+/// Fails on the first YAML alias (`*name`) in `text`.
+fn refuse_aliases(text: &str) -> Result<(), String> {
+    use yaml_rust2::parser::{Event, Parser};
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => return Ok(()),
+            Ok((Event::Alias(_), marker)) => {
+                return Err(format!(
+                    "line {}: it uses a YAML alias (*name), which a Buf client config has no need for and bsr does not expand",
+                    marker.line()
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Fails on a key of the mapping `node` that is not in `known`.
+fn known_keys(node: &Yaml, prefix: &str, known: &[&str]) -> Result<(), String> {
+    let Yaml::Hash(map) = node else {
+        return Ok(());
+    };
+    for key in map.keys() {
+        let name = match key {
+            Yaml::String(name) => name.clone(),
+            other => format!("{other:?}"),
+        };
+        if !known.contains(&name.as_str()) {
+            return Err(format!(
+                "unknown key {prefix}{name}; a Buf client config knows {}",
+                known
+                    .iter()
+                    .map(|k| format!("{prefix}{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses the text of `config.yaml`, found in `dir`.
@@ -94,6 +158,9 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
         path: path.to_path_buf(),
         reason,
     };
+    // The loader copies an alias's whole node at every use, so a few lines of nested aliases
+    // ("billion laughs") grow without bound. Buf's config never needs one: refuse them first.
+    refuse_aliases(text).map_err(invalid)?;
     let docs = YamlLoader::load_from_str(text).map_err(|e| invalid(e.to_string()))?;
     let Some(doc) = docs.into_iter().next() else {
         return Ok(ClientConfig {
@@ -101,7 +168,11 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
             ..ClientConfig::default()
         });
     };
+    // Unknown keys are errors naming them, as Buf reports them (a typo must not silently
+    // mean "use the defaults").
+    known_keys(&doc, "", &["version", "tls"]).map_err(invalid)?;
     let tls = &doc["tls"];
+    known_keys(tls, "tls.", &["use", "root_cert_file_paths"]).map_err(invalid)?;
     // YAML reads an unquoted `false` as a boolean; Buf's documentation quotes it, accept both.
     let mode = match &tls["use"] {
         Yaml::BadValue | Yaml::Null => "system".to_owned(),
@@ -226,6 +297,37 @@ impl ProxyEnv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aliases_are_refused_before_they_are_expanded() {
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (name, prev) in [
+            ("b", "a"),
+            ("c", "b"),
+            ("d", "c"),
+            ("e", "d"),
+            ("f", "e"),
+            ("g", "f"),
+            ("h", "g"),
+            ("i", "h"),
+        ] {
+            bomb.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        let err = parse_text(&bomb).unwrap_err().to_string();
+        assert!(err.contains("line 2: it uses a YAML alias"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = parse_text("version: v1\nfoo: 1\n").unwrap_err().to_string();
+        assert!(err.contains("unknown key foo;"), "{err}");
+        let err = parse_text("tls:\n  use: system\n  bar: 2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown key tls.bar;"), "{err}");
+    }
 
     fn parse_text(text: &str) -> Result<ClientConfig, ConfigError> {
         parse(text, Path::new("/cfg"), Path::new("/cfg/config.yaml"))

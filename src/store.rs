@@ -162,6 +162,14 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "rewriting {path} in place failed part way ({source}); the file may be incomplete, so check it before using it"
+    )]
+    InPlaceFailed {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot lock {path} for editing: {source}")]
     Lock {
         path: PathBuf,
@@ -474,6 +482,8 @@ impl NetrcFile {
         // Reserve the space first, so that a full disk fails before the old bytes are touched.
         let len = document.rendered_len();
         reserve(&file, len).map_err(|source| self.write_error(source))?;
+        // From the first byte on, the old content is being overwritten: a failure now must
+        // not claim the file was left unchanged.
         (|| {
             let mut writer = BufWriter::with_capacity(64 * 1024, &mut file);
             document.write_to(&mut writer)?;
@@ -483,7 +493,10 @@ impl NetrcFile {
             file.sync_all()?;
             set_private(target)
         })()
-        .map_err(|source| self.write_error(source))
+        .map_err(|source| StoreError::InPlaceFailed {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     /// The file's bytes and metadata; `None` when it does not exist.

@@ -390,3 +390,39 @@ fn a_lock_held_forever_is_waited_for_a_bounded_time_before_anything_is_sent() {
     assert!(registry.requests().is_empty(), "the token left the machine");
     drop(holder);
 }
+
+/// A `config.yaml` alias bomb ("billion laughs") under a 512 MiB address-space limit: refused
+/// at once, naming the line, instead of allocating until the process dies.
+#[test]
+fn a_config_alias_bomb_is_refused_without_expanding_it() {
+    let mut bomb = String::from(
+        "version: v1\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    for pair in names.windows(2) {
+        let (prev, name) = (pair[0], pair[1]);
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    let env = TestEnv::with_config(Some(&bomb));
+    let bsr = env!("CARGO_BIN_EXE_bsr");
+    let mut cmd = env.command(&[]);
+    let envs: Vec<(String, String)> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
+        .collect();
+    cmd = Command::new("/bin/sh");
+    let out = cmd
+        .env_clear()
+        .envs(envs)
+        .env("BSR", bsr)
+        .args([
+            "-c",
+            "ulimit -v 524288; exec \"$BSR\" registry whoami 127.0.0.1:9",
+        ])
+        .output()
+        .unwrap();
+    let stderr = env.filter(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_snapshot!(stderr, @"Failure: the Buf configuration ~/.config/buf/config.yaml is not valid: line 3: it uses a YAML alias (*name), which a Buf client config has no need for and bsr does not expand");
+}
