@@ -426,3 +426,15 @@ fn a_config_alias_bomb_is_refused_without_expanding_it() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_snapshot!(stderr, @"Failure: the Buf configuration ~/.config/buf/config.yaml is not valid: line 3: it uses a YAML alias (*name), which a Buf client config has no need for and bsr does not expand");
 }
+
+/// `tls.use` is read as Buf reads it: trimmed and in any case, so these all mean plain http.
+#[test]
+fn tls_use_false_is_read_in_any_spelling() {
+    let registry = Registry::start(Reply::user("alice"));
+    for spelling in ["FALSE", "False", "\" false\""] {
+        let env = TestEnv::with_config(Some(&format!("version: v1\ntls:\n  use: {spelling}\n")));
+        let out = env.login(&registry.domain(), &[], TOKEN);
+        assert_eq!(out.code, 0, "{spelling}: {}", out.stderr);
+    }
+    assert_eq!(registry.requests().len(), 3);
+}
