@@ -70,10 +70,14 @@ impl Placement {
         let go_limit = (line_end(&text, limit) + 1).min(text.len());
         let go = go_reader::read(&text[..go_limit], &report.macro_bodies);
 
+        // A place at the very end (Go in a macro there) lies past every item: it keeps new
+        // entries from the end of the file, but no existing entry from staying.
         let item_at = |at: usize| {
-            starts
-                .partition_point(|&s| s <= at.min(text.len().saturating_sub(1)))
-                .saturating_sub(1)
+            if at >= text.len() {
+                starts.len()
+            } else {
+                starts.partition_point(|&s| s <= at).saturating_sub(1)
+            }
         };
         let mut first_risk: Option<Risk> = None;
         let mut note = |risk: Risk| {
@@ -161,6 +165,9 @@ impl Placement {
         let Some((barrier, risk)) = first else {
             return Ok(self.starts.len());
         };
+        if self.starts.is_empty() {
+            return Ok(0);
+        }
         (0..=barrier.min(self.starts.len().saturating_sub(1)))
             .rev()
             .find(|&i| {

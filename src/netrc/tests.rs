@@ -406,3 +406,4 @@ fn removing_an_entry_that_a_comment_would_replace_is_refused() {
     assert_eq!(doc.remove_machine("buf.build"), Ok(1));
     assert_eq!(render(&doc), "machine a login x password\nmachine c\n");
 }
+
