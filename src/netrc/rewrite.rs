@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::lexer::{is_separator, line_end, line_start};
+use super::lexer::{is_separator, line_start};
 use super::scan::{FieldTok, Key, ScannedEntry, scan};
 
 /// The one entry in `text` (an entry's own bytes), scanned in detail.
@@ -177,10 +177,9 @@ pub(super) fn residue(text: &[u8]) -> Vec<u8> {
         return Vec::new();
     };
     let mut kept = Vec::new();
-    for start in entry.comments {
-        let end = line_end(text, start);
-        kept.extend_from_slice(&text[start..end]);
-        if end < text.len() {
+    for comment in entry.comments {
+        kept.extend_from_slice(&text[comment.clone()]);
+        if comment.end < text.len() {
             kept.push(b'\n');
         }
     }

@@ -49,8 +49,9 @@ pub(crate) struct ScannedEntry {
     pub name: Option<Tok>,
     /// Collected only in detail mode.
     pub fields: Vec<FieldTok>,
-    /// Starts of the comments inside the entry; collected only in detail mode.
-    pub comments: Vec<usize>,
+    /// The comments inside the entry, each from its `#` token to the end of its line (a quoted
+    /// `"#…"` token may itself run over lines); collected only in detail mode.
+    pub comments: Vec<Range<usize>>,
     /// The first thing in the entry other readers disagree on; detail mode only.
     pub risk: Option<Risk>,
 }
@@ -142,10 +143,10 @@ pub(crate) fn scan(
     while let Some(tok) = lexer.next_token()? {
         let word = tok.decode(src);
         if word.first() == Some(&b'#') {
-            if detail && let Some(entry) = &mut current {
-                entry.comments.push(tok.range().start);
-            }
             lexer.skip_rest_of_line();
+            if detail && let Some(entry) = &mut current {
+                entry.comments.push(tok.range().start..lexer.position());
+            }
             continue;
         }
         match word.as_ref() {

@@ -407,3 +407,17 @@ fn removing_an_entry_that_a_comment_would_replace_is_refused() {
     assert_eq!(render(&doc), "machine a login x password\nmachine c\n");
 }
 
+#[test]
+fn a_quoted_comment_over_lines_stays_whole_when_its_entry_goes() {
+    // `"#…"` decodes to a comment (as Python reads it) that may run over lines; what stays of
+    // a removed entry must keep it whole, or the file would end inside a quote.
+    let mut doc =
+        parse("machine a login x\nmachine buf.build login l \"#c\nd\" tail\nmachine b login y\n");
+    assert_eq!(doc.remove_machine("buf.build"), Ok(1));
+    let rendered = doc.render();
+    assert_eq!(
+        String::from_utf8_lossy(&rendered),
+        "machine a login x\n\"#c\nd\" tail\nmachine b login y\n"
+    );
+    assert!(NetrcDocument::parse(rendered).is_ok());
+}
