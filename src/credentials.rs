@@ -3,15 +3,59 @@
 //! Never the netrc's `default` entry: it holds some other service's password, and Buf 1.75 leaks
 //! it to the registry as a Bearer token. The resolver reports which source it used, because a
 //! stale `BUF_TOKEN` silently overriding a good netrc entry is the most common way to lose an
-//! afternoon.
+//! afternoon. Tokens and usernames given by people and registries are checked here, once.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 use crate::domain::Domain;
-use crate::netrc::{Lookup, NetrcDocument};
+use crate::netrc::{Field, InvalidValue, Lookup, NetrcDocument, ValueProblem, validate_value};
 use crate::secret::Token;
+
+/// Why a given token cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum InvalidToken {
+    #[error("token cannot be empty string")]
+    Empty,
+    #[error(transparent)]
+    Unstorable(#[from] InvalidValue),
+}
+
+/// A username as the registry sent it, checked once: it can be stored as a netrc value and
+/// printed to a terminal (no whitespace, control, format or quoting characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    /// Checks a username; the problem, never the text, is reported.
+    pub fn parse(text: String) -> Result<Username, ValueProblem> {
+        validate_value(Field::Login, &text).map_err(|e| e.problem)?;
+        Ok(Username(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A token as a person or a script gave it: surrounding whitespace trimmed, and refused where a
+/// netrc cannot hold it (the error names the problem, never the token).
+pub fn parse_token(text: &str) -> Result<Token, InvalidToken> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(InvalidToken::Empty);
+    }
+    validate_value(Field::Password, trimmed)?;
+    Ok(Token::new(trimmed))
+}
 
 /// Where a token came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

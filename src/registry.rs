@@ -13,9 +13,10 @@ use thiserror::Error;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use crate::config::{ClientConfig, ProxyEnv, Tls};
+use crate::credentials::Username;
 use crate::domain::Domain;
 use crate::log::Logger;
-use crate::secret::{Token, Username};
+use crate::secret::Token;
 
 const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
 /// No real answer is anywhere near this; a larger one is not read.

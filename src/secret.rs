@@ -2,10 +2,7 @@
 
 use std::fmt;
 
-use thiserror::Error;
 use zeroize::Zeroize;
-
-use crate::netrc::{Field, InvalidValue, ValueProblem, validate_value};
 
 /// A BSR token (or any password read from a netrc).
 ///
@@ -21,53 +18,10 @@ impl Token {
         Token(text.into())
     }
 
-    /// A token as a person or a script gave it: surrounding whitespace trimmed, and refused
-    /// where a netrc cannot hold it (the error names the problem, never the token).
-    pub fn parse(text: &str) -> Result<Token, InvalidToken> {
-        let trimmed = text.trim();
-        if trimmed.is_empty() {
-            return Err(InvalidToken::Empty);
-        }
-        validate_value(Field::Password, trimmed)?;
-        Ok(Token::new(trimmed))
-    }
-
     /// The token's text, for the two places that need it: the `Authorization` header and the
     /// netrc `password` field.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-}
-
-/// Why a given token cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-pub enum InvalidToken {
-    #[error("token cannot be empty string")]
-    Empty,
-    #[error(transparent)]
-    Unstorable(#[from] InvalidValue),
-}
-
-/// A username as the registry sent it, checked once: it can be stored as a netrc value and
-/// printed to a terminal (no whitespace, control, format or quoting characters).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Username(String);
-
-impl Username {
-    /// Checks a username; the problem, never the text, is reported.
-    pub fn parse(text: String) -> Result<Username, ValueProblem> {
-        validate_value(Field::Login, &text).map_err(|e| e.problem)?;
-        Ok(Username(text))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Username {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

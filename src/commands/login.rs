@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 
 use super::say;
 use super::{CommandError, Context, print_notices};
-use crate::credentials::BufToken;
+use crate::credentials::{self, BufToken};
 use crate::domain::Domain;
 use crate::netrc::{EditError, NetrcDocument};
 use crate::prompt;
@@ -85,7 +85,7 @@ pub fn login(
             prompt::ask_hidden("Token: ")?
         }
     };
-    let token = Token::parse(token.expose())?;
+    let token = credentials::parse_token(token.expose())?;
 
     let user = match registry.current_user(&token, &ctx.log)? {
         CurrentUser::User(user) => user,

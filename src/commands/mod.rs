@@ -51,7 +51,7 @@ pub enum CommandError {
     #[error("cannot use both --token-stdin and --prompt flags")]
     ConflictingTokenFlags,
     #[error(transparent)]
-    InvalidToken(#[from] crate::secret::InvalidToken),
+    InvalidToken(#[from] crate::credentials::InvalidToken),
     #[error("cannot read the token from standard input: {0}")]
     StdinUnreadable(io::Error),
     #[error("standard input holds more than {limit_kib} KiB; --token-stdin expects only the token")]
