@@ -296,9 +296,12 @@ impl NetrcDocument {
                 self.items[first] = Item::Entry(reparse_entry(rewritten));
                 self.modified = true;
             }
-            // After the rewrite, which has filled the first entry's empty fields.
-            self.take_out(duplicates)?;
-            if Placement::of(self.layout(), machine, Some(first))?.keeps_in_place(first) {
+            // After the rewrite, which has filled the first entry's empty fields. Anything
+            // short of a clear yes (a refusal, text that no longer parses) means: move it.
+            let kept = self.take_out(duplicates).is_ok()
+                && Placement::of(self.layout(), machine, Some(first))
+                    .is_ok_and(|p| p.keeps_in_place(first));
+            if kept {
                 return Ok(());
             }
         }

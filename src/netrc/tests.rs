@@ -421,3 +421,19 @@ fn a_quoted_comment_over_lines_stays_whole_when_its_entry_goes() {
     );
     assert!(NetrcDocument::parse(rendered).is_ok());
 }
+
+#[test]
+fn a_removed_duplicate_never_leaves_a_field_waiting_for_the_next_line() {
+    // Taking out the second `login` would leave `account` without a value, and the comment on
+    // the next line would become it (and `machine` after it a new entry): the entry moves.
+    let text = "machine buf.build login o password p\naccount login buf.build\n# machine\n";
+    let mut doc = parse(text);
+    set(&mut doc, "buf.build", "alice", "tok");
+    let rendered = doc.render();
+    let reparsed = NetrcDocument::parse(rendered.clone()).unwrap();
+    assert_eq!(login_of(&reparsed, "buf.build").as_deref(), Some("alice"));
+    assert_eq!(
+        String::from_utf8_lossy(&rendered),
+        "# machine\nmachine buf.build\n  login alice\n  password tok\n"
+    );
+}
