@@ -499,7 +499,6 @@ impl NetrcFile {
         })
     }
 
-    /// The file's bytes and metadata; `None` when it does not exist.
     /// Reads the netrc: only a regular file (opened without blocking, so a FIFO cannot hang
     /// bsr) of at most [`MAX_NETRC_BYTES`]; `/dev/null` reads as empty, as `NETRC=/dev/null`
     /// means "no credentials" to every tool.

@@ -17,7 +17,7 @@ use std::ops::Range;
 use super::lexer::{is_separator, line_end, line_start};
 use super::placement::{Layout, Placement, starts_cleanly};
 use super::rewrite::{plain_account, residue, scan_entry, set_credentials};
-use super::scan::{Key, ScannedEntry, scan};
+use super::scan::{Key, ScannedEntry, is_keyword, scan};
 use super::value::{Field, validate_value};
 use super::{EditError, SyntaxError};
 use crate::secret::Token;
@@ -531,21 +531,8 @@ impl NetrcDocument {
 
 /// Whether `bytes` begin (after white space) with a netrc keyword, which never becomes a value.
 fn starts_with_keyword(bytes: &[u8]) -> bool {
-    let mut lexer = super::lexer::Lexer::new(bytes);
-    match lexer.next_token() {
-        Ok(Some(tok)) => {
-            !tok.quoted
-                && matches!(
-                    &bytes[tok.range()],
-                    b"machine"
-                        | b"default"
-                        | b"macdef"
-                        | b"login"
-                        | b"user"
-                        | b"password"
-                        | b"account"
-                )
-        }
+    match super::lexer::Lexer::new(bytes).next_token() {
+        Ok(Some(tok)) => is_keyword(bytes, tok),
         _ => true,
     }
 }

@@ -87,18 +87,18 @@ pub(super) fn set_credentials(
     // Stable: two insertions at one place keep the order they were pushed in.
     changes.sort_by_key(|(range, _)| range.start);
     let rewritten = apply(text, changes, next_byte);
-    // A field left without a value at the end (an `account` whose value was the removed
-    // duplicate `login`) would take whatever follows the entry as its value.
-    let dangles = |text: &[u8]| scan(text, false, |_| true).is_ok_and(|r| r.dangling.is_some());
-    if dangles(&rewritten) && !dangles(text) {
-        return None;
-    }
     let mut entries = 0;
-    scan(&rewritten, false, |_| {
+    let report = scan(&rewritten, false, |_| {
         entries += 1;
         true
     })
     .ok()?;
+    // A field left without a value at the end (an `account` whose value was the removed
+    // duplicate `login`) would take whatever follows the entry as its value.
+    let dangled_before = || scan(text, false, |_| true).is_ok_and(|r| r.dangling.is_some());
+    if report.dangling.is_some() && !dangled_before() {
+        return None;
+    }
     (entries == 1).then_some(rewritten)
 }
 

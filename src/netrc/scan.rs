@@ -80,7 +80,7 @@ const KEYWORDS: [&[u8]; 7] = [
 ];
 
 /// Whether an unquoted token is a keyword, and so never a value.
-fn is_keyword(src: &[u8], tok: Tok) -> bool {
+pub(crate) fn is_keyword(src: &[u8], tok: Tok) -> bool {
     !tok.quoted && KEYWORDS.contains(&&src[tok.range()])
 }
 

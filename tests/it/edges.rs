@@ -71,21 +71,7 @@ fn a_deadline_that_runs_out_is_always_a_timeout() {
 
 /// Runs `bsr` through `sh` so that its standard output can be closed or sent to a full device.
 fn with_stdout(env: &TestEnv, args: &str, redirect: &str) -> (i32, String) {
-    let bsr = env!("CARGO_BIN_EXE_bsr");
-    let mut cmd = env.command(&[]);
-    let envs: Vec<(String, String)> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
-        .collect();
-    cmd = Command::new("/bin/sh");
-    cmd.env_clear()
-        .envs(envs)
-        .args([
-            "-c",
-            &format!("printf %s {TOKEN} | \"$BSR\" {args} {redirect}"),
-        ])
-        .env("BSR", bsr)
-        .stdin(Stdio::null());
+    let mut cmd = env.shell(&format!("printf %s {TOKEN} | \"$BSR\" {args} {redirect}"));
     let out = cmd.output().unwrap();
     let stderr = env.filter(&String::from_utf8_lossy(&out.stderr));
     crate::support::assert_no_token(&stderr);
@@ -405,21 +391,8 @@ fn a_config_alias_bomb_is_refused_without_expanding_it() {
         bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
     }
     let env = TestEnv::with_config(Some(&bomb));
-    let bsr = env!("CARGO_BIN_EXE_bsr");
-    let mut cmd = env.command(&[]);
-    let envs: Vec<(String, String)> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v?.to_str()?.to_owned())))
-        .collect();
-    cmd = Command::new("/bin/sh");
-    let out = cmd
-        .env_clear()
-        .envs(envs)
-        .env("BSR", bsr)
-        .args([
-            "-c",
-            "ulimit -v 524288; exec \"$BSR\" registry whoami 127.0.0.1:9",
-        ])
+    let out = env
+        .shell("ulimit -v 524288; exec \"$BSR\" registry whoami 127.0.0.1:9")
         .output()
         .unwrap();
     let stderr = env.filter(&String::from_utf8_lossy(&out.stderr));

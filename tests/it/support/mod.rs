@@ -136,6 +136,23 @@ impl TestEnv {
         cmd
     }
 
+    /// `/bin/sh -c script` with the environment `command` gives `bsr`, and `$BSR` naming the
+    /// binary: for redirections and limits only a shell sets up (`>&-`, `ulimit -v`).
+    pub fn shell(&self, script: &str) -> Command {
+        let envs: Vec<(std::ffi::OsString, std::ffi::OsString)> = self
+            .command(&[])
+            .get_envs()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+            .collect();
+        let mut cmd = Command::new("/bin/sh");
+        cmd.env_clear()
+            .envs(envs)
+            .env("BSR", env!("CARGO_BIN_EXE_bsr"))
+            .args(["-c", script])
+            .stdin(Stdio::null());
+        cmd
+    }
+
     /// Runs `bsr` with `stdin` piped in and checks that no token leaked into its output.
     pub fn run(&self, args: &[&str], stdin: &str) -> Outcome {
         let mut child = self
