@@ -88,7 +88,7 @@ fn netrc_file(env: &Environment) -> Result<NetrcFile, CommandError> {
 
 fn context(env: &Environment, globals: Globals) -> Result<Context, CommandError> {
     let netrc = netrc_file(env)?;
-    let config_dir = config::config_dir(&env.config_env());
+    let config_dir = config::config_dir(&env.config_env(), Os::current());
     let config = config::load(config_dir.as_deref())?;
     Ok(Context {
         netrc,

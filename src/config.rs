@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::platform::Os;
+
 /// How to reach the registry, from `tls.use`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tls {
@@ -59,13 +61,19 @@ pub enum ConfigError {
 pub struct ConfigEnv {
     pub buf_config_dir: Option<OsString>,
     pub xdg_config_home: Option<OsString>,
+    /// `%APPDATA%`, Buf's configuration home on Windows.
+    pub app_data: Option<OsString>,
     pub home: Option<PathBuf>,
 }
 
 /// Buf's configuration directory: `$BUF_CONFIG_DIR`, else `$XDG_CONFIG_HOME/buf`, else
-/// `~/.config/buf`.
-pub fn config_dir(env: &ConfigEnv) -> Option<PathBuf> {
+/// `~/.config/buf`; on Windows `%BUF_CONFIG_DIR%`, else `%APPDATA%\buf` (no configuration when
+/// neither is set, where Buf fails).
+pub fn config_dir(env: &ConfigEnv, os: Os) -> Option<PathBuf> {
     let set = |v: &Option<OsString>| v.clone().filter(|v| !v.is_empty()).map(PathBuf::from);
+    if os == Os::Windows {
+        return set(&env.buf_config_dir).or_else(|| set(&env.app_data).map(|dir| dir.join("buf")));
+    }
     set(&env.buf_config_dir)
         .or_else(|| set(&env.xdg_config_home).map(|dir| dir.join("buf")))
         .or_else(|| {
@@ -338,19 +346,29 @@ mod tests {
         let env = |b: Option<&str>, x: Option<&str>| ConfigEnv {
             buf_config_dir: b.map(OsString::from),
             xdg_config_home: x.map(OsString::from),
+            app_data: Some(OsString::from(r"C:\Users\a\AppData\Roaming")),
             home: Some(PathBuf::from("/home/a")),
         };
         assert_eq!(
-            config_dir(&env(Some("/b"), Some("/x"))),
+            config_dir(&env(Some("/b"), Some("/x")), Os::Unix),
             Some(PathBuf::from("/b"))
         );
         assert_eq!(
-            config_dir(&env(None, Some("/x"))),
+            config_dir(&env(None, Some("/x")), Os::Unix),
             Some(PathBuf::from("/x/buf"))
         );
         assert_eq!(
-            config_dir(&env(Some(""), None)),
+            config_dir(&env(Some(""), None), Os::Unix),
             Some(PathBuf::from("/home/a/.config/buf"))
+        );
+        // Windows: BUF_CONFIG_DIR, else %APPDATA%\buf; XDG_CONFIG_HOME plays no part.
+        assert_eq!(
+            config_dir(&env(Some(r"D:\b"), Some("/x")), Os::Windows),
+            Some(PathBuf::from(r"D:\b"))
+        );
+        assert_eq!(
+            config_dir(&env(None, Some("/x")), Os::Windows),
+            Some(PathBuf::from(r"C:\Users\a\AppData\Roaming").join("buf"))
         );
     }
 

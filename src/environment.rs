@@ -18,8 +18,10 @@ use crate::log::LogFormat;
 use crate::store::PathEnv;
 
 /// The variables bsr reads.
-const NAMES: [&str; 16] = [
+const NAMES: [&str; 18] = [
     "HOME",
+    "USERPROFILE",
+    "APPDATA",
     "NETRC",
     "BUF_CONFIG_DIR",
     "XDG_CONFIG_HOME",
@@ -115,6 +117,7 @@ impl Environment {
         PathEnv {
             netrc: self.get("NETRC").map(OsStr::to_owned),
             home: self.get("HOME").map(OsStr::to_owned),
+            user_profile: self.get("USERPROFILE").map(OsStr::to_owned),
             platform_home: self.platform_home.clone(),
         }
     }
@@ -123,6 +126,7 @@ impl Environment {
         ConfigEnv {
             buf_config_dir: self.get("BUF_CONFIG_DIR").map(OsStr::to_owned),
             xdg_config_home: self.get("XDG_CONFIG_HOME").map(OsStr::to_owned),
+            app_data: self.get("APPDATA").map(OsStr::to_owned),
             home: self
                 .get("HOME")
                 .map(PathBuf::from)

@@ -1,41 +1,31 @@
 //! Where the netrc lives and how it is changed without ever leaving it half-written.
 //!
-//! Every edit runs under an exclusive `flock` on the file's directory (the file itself may not
-//! exist yet, and it is replaced by rename, so its inode is no stable thing to lock). The new
-//! content goes to a temporary file beside the netrc, created `0600`, is fsynced and renamed
-//! over the old file, and the directory is fsynced. The kernel drops the lock when a process
-//! dies, so a killed run never blocks the next one; the temporary file has a fixed name, so the
-//! next run sweeps away whatever a killed one left.
+//! Every edit runs under an exclusive lock: an `flock` on the file's directory on Unix (the file
+//! itself may not exist yet, and it is replaced by rename, so its inode is no stable thing to
+//! lock), a delete-on-close lock file beside it on Windows. The new content goes to a temporary
+//! file beside the netrc, created `0600`, is fsynced and renamed over the old file, and the
+//! directory is fsynced. The system drops the lock when a process dies, so a killed run never
+//! blocks the next one; temporary files carry a known prefix, so the next run sweeps away
+//! whatever a killed one left.
 
 use std::ffi::{OsStr, OsString};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 use crate::netrc::{NetrcDocument, SyntaxError};
+pub use crate::platform::Os;
 use crate::platform::{
-    create_private, create_unnamed_in, effective_uid, is_writable_dir, keep_owner, mode_of,
-    name_unnamed, open_for_reading, owner_of, reserve, set_private,
+    EditLock, LockError, ReplaceError, create_private, create_unnamed_in, effective_uid,
+    is_writable_dir, keep_owner, mode_of, name_unnamed, open_for_reading, owner_of, replace,
+    reserve, set_private, try_lock,
 };
 
 /// The largest netrc bsr reads: 16 MiB, over 150,000 entries (the engine is linear and handles
 /// that in about a tenth of a second); a file larger than that is not a netrc.
 pub const MAX_NETRC_BYTES: u64 = 16 * 1024 * 1024;
-
-/// The operating system family, which decides the netrc's file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Os {
-    Unix,
-    Windows,
-}
-
-impl Os {
-    pub fn current() -> Os {
-        if cfg!(windows) { Os::Windows } else { Os::Unix }
-    }
-}
 
 /// The inputs that decide where the netrc is, so that [`netrc_path`] stays a pure function.
 #[derive(Debug, Clone, Default)]
@@ -44,18 +34,25 @@ pub struct PathEnv {
     pub netrc: Option<OsString>,
     /// `$HOME`.
     pub home: Option<OsString>,
+    /// `%USERPROFILE%`, the home Buf and Go use on Windows.
+    pub user_profile: Option<OsString>,
     /// The platform's idea of the home directory, used when `$HOME` is unset or empty.
     pub platform_home: Option<PathBuf>,
 }
 
-/// Where the netrc is: `$NETRC` if set and non-empty, else `.netrc` (`_netrc` on Windows) in
-/// `$HOME` or, failing that, the platform's home directory.
+/// Where the netrc is: `$NETRC` if set and non-empty, else `.netrc` in `$HOME` on Unix, and
+/// `_netrc` in `%USERPROFILE%` on Windows (where Buf and the `go` command look; `%HOME%` only
+/// when `%USERPROFILE%` is unset), failing those in the platform's home directory.
 pub fn netrc_path(env: &PathEnv, os: Os) -> Result<PathBuf, StoreError> {
     let non_empty = |v: &Option<OsString>| v.clone().filter(|v| !v.is_empty());
     if let Some(netrc) = non_empty(&env.netrc) {
         return Ok(PathBuf::from(netrc));
     }
-    let home = non_empty(&env.home)
+    let home = match os {
+        Os::Unix => non_empty(&env.home),
+        Os::Windows => non_empty(&env.user_profile).or_else(|| non_empty(&env.home)),
+    };
+    let home = home
         .or_else(|| env.platform_home.clone().map(PathBuf::into_os_string))
         .filter(|home| !home.is_empty())
         .ok_or(StoreError::NoHome)?;
@@ -119,7 +116,14 @@ pub enum StoreError {
         "{path} is {size} bytes, more than the 16 MiB bsr reads; a netrc is far smaller, so check that NETRC names the right file"
     )]
     TooLarge { path: PathBuf, size: u64 },
-    #[error("{path} is read-only; make it writable (chmod u+w) and try again")]
+    #[cfg_attr(
+        unix,
+        error("{path} is read-only; make it writable (chmod u+w) and try again")
+    )]
+    #[cfg_attr(
+        windows,
+        error("{path} is read-only; clear its read-only attribute (attrib -r) and try again")
+    )]
     ReadOnly { path: PathBuf },
     #[error("the directory {dir} for {path} does not exist")]
     MissingDirectory { path: PathBuf, dir: PathBuf },
@@ -166,6 +170,23 @@ pub enum StoreError {
         "rewriting {path} in place failed part way ({source}); the file may be incomplete, so check it before using it"
     )]
     InPlaceFailed {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "cannot lock {dir} to edit {path}: its file system does not support locks ({source}); set NETRC to a file on a local disk"
+    )]
+    LockUnsupported {
+        path: PathBuf,
+        dir: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "cannot replace {path}: another program keeps it open ({source}); close that program and try again; the file was left unchanged"
+    )]
+    InUse {
         path: PathBuf,
         #[source]
         source: io::Error,
@@ -364,35 +385,43 @@ impl NetrcFile {
         })
     }
 
-    fn lock(&self, dir: &Path) -> Result<File, StoreError> {
-        let lock_error = |source| StoreError::Lock {
-            path: self.path.clone(),
-            source,
-        };
-        let dir_handle = File::open(dir).map_err(|source| match source.kind() {
-            io::ErrorKind::NotFound => StoreError::MissingDirectory {
-                path: self.path.clone(),
-                dir: dir.to_path_buf(),
-            },
-            _ => lock_error(source),
-        })?;
+    fn lock(&self, dir: &Path) -> Result<EditLock, StoreError> {
+        let name = self.path.file_name().unwrap_or(OsStr::new("netrc"));
         // Bounded: anyone who can open a 0755 home can lock it, and must not be able to make
         // bsr wait forever.
         let deadline = std::time::Instant::now() + LOCK_WAIT;
         loop {
-            match dir_handle.try_lock() {
-                Ok(()) => return Ok(dir_handle),
-                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+            match try_lock(dir, name) {
+                Ok(lock) => return Ok(lock),
+                Err(LockError::Busy) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                Err(std::fs::TryLockError::WouldBlock) => {
+                Err(LockError::Busy) => {
                     return Err(StoreError::LockTimeout {
                         path: self.path.clone(),
                         dir: dir.to_path_buf(),
                         seconds: LOCK_WAIT.as_secs(),
                     });
                 }
-                Err(std::fs::TryLockError::Error(source)) => return Err(lock_error(source)),
+                Err(LockError::Unsupported(source)) => {
+                    return Err(StoreError::LockUnsupported {
+                        path: self.path.clone(),
+                        dir: dir.to_path_buf(),
+                        source,
+                    });
+                }
+                Err(LockError::Io(source)) if source.kind() == io::ErrorKind::NotFound => {
+                    return Err(StoreError::MissingDirectory {
+                        path: self.path.clone(),
+                        dir: dir.to_path_buf(),
+                    });
+                }
+                Err(LockError::Io(source)) => {
+                    return Err(StoreError::Lock {
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
             }
         }
     }
@@ -415,7 +444,7 @@ impl NetrcFile {
         &self,
         target: &Path,
         dir: &Path,
-        dir_handle: &File,
+        lock: &EditLock,
         document: &NetrcDocument,
         exists: bool,
     ) -> Result<Written, StoreError> {
@@ -462,15 +491,24 @@ impl NetrcFile {
                 name_unnamed(&file, &temp)?;
             }
             drop(file);
-            fs::rename(&temp, target)
+            Ok(())
         })();
-        if let Err(source) = result {
+        let result = result
+            .map_err(ReplaceError::Io)
+            .and_then(|()| replace(&temp, target));
+        if let Err(error) = result {
             let _ = fs::remove_file(&temp);
-            return Err(self.write_error(source));
+            return Err(match error {
+                ReplaceError::InUse(source) => StoreError::InUse {
+                    path: self.path.clone(),
+                    source,
+                },
+                ReplaceError::Io(source) => self.write_error(source),
+            });
         }
         // The rename is done; a failed directory fsync cannot be undone and only matters for
         // a power cut, so it is not reported as a failed write.
-        let _ = dir_handle.sync_all();
+        let _ = lock.sync_dir();
         Ok(Written::Atomically)
     }
 
@@ -641,6 +679,7 @@ mod tests {
         PathEnv {
             netrc: netrc.map(OsString::from),
             home: home.map(OsString::from),
+            user_profile: None,
             platform_home: platform_home.map(PathBuf::from),
         }
     }
@@ -674,9 +713,164 @@ mod tests {
     }
 
     #[test]
+    fn windows_prefers_the_user_profile_as_buf_does() {
+        let mut both = env(None, Some(r"D:\msys\home\ann"), Some(r"C:\p"));
+        both.user_profile = Some(OsString::from(r"C:\Users\ann"));
+        let path = netrc_path(&both, Os::Windows).unwrap();
+        assert_eq!(path, PathBuf::from(r"C:\Users\ann\_netrc"));
+        // Unix ignores it; Windows without it falls back to HOME.
+        assert_eq!(
+            netrc_path(&both, Os::Unix).unwrap(),
+            PathBuf::from(r"D:\msys\home\ann/.netrc")
+        );
+        both.user_profile = None;
+        let path = netrc_path(&both, Os::Windows).unwrap();
+        assert_eq!(path, PathBuf::from(r"D:\msys\home\ann\_netrc"));
+    }
+
+    #[test]
     fn no_home_at_all_is_an_error() {
         let err = netrc_path(&env(None, None, None), Os::Unix).unwrap_err();
         assert!(matches!(err, StoreError::NoHome));
         assert!(err.to_string().contains("set NETRC"));
+    }
+
+    // ---- the edit lock and the replace, on real files (also run under Wine by CI) ----------
+
+    use crate::netrc::{EditError, Lookup};
+    use crate::secret::Token;
+
+    #[derive(Debug)]
+    enum TestError {
+        #[allow(dead_code)]
+        Store(StoreError),
+        #[allow(dead_code)]
+        Edit(EditError),
+    }
+    impl From<StoreError> for TestError {
+        fn from(e: StoreError) -> Self {
+            TestError::Store(e)
+        }
+    }
+
+    fn set(file: &NetrcFile, host: &str) -> Result<EditReport<()>, TestError> {
+        file.edit(|doc| {
+            doc.set_machine(host, "ann", &Token::new("t0k3n"))
+                .map_err(TestError::Edit)
+        })
+    }
+
+    #[test]
+    fn concurrent_edits_lose_nothing_and_leave_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("netrc");
+        fs::write(
+            &path,
+            "# keep me\nmachine other.example login o password p\n",
+        )
+        .unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let file = NetrcFile::new(&path);
+                std::thread::spawn(move || {
+                    for round in 0..3 {
+                        set(&file, &format!("host{i}-{round}.example")).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let document = NetrcFile::new(&path).read().unwrap().unwrap();
+        for i in 0..8 {
+            for round in 0..3 {
+                let host = format!("host{i}-{round}.example");
+                assert!(
+                    matches!(document.lookup(&host), Lookup::Machine(_)),
+                    "{host} was lost"
+                );
+            }
+        }
+        assert!(
+            document
+                .source()
+                .starts_with(b"# keep me\nmachine other.example")
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [OsString::from("netrc")], "stray files were left");
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = OsStr::new("netrc");
+        let first = try_lock(dir.path(), name).unwrap();
+        assert!(matches!(try_lock(dir.path(), name), Err(LockError::Busy)));
+        drop(first);
+        let again = try_lock(dir.path(), name);
+        assert!(again.is_ok(), "{again:?}");
+        drop(again);
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "the lock left a file"
+        );
+    }
+
+    #[cfg(windows)]
+    fn hold_without_delete_sharing(path: &Path) -> fs::File {
+        use std::os::windows::fs::OpenOptionsExt;
+        // FILE_SHARE_READ only: as an editor or scanner that keeps the file open.
+        OpenOptions::new()
+            .read(true)
+            .share_mode(windows_sys::Win32::Storage::FileSystem::FILE_SHARE_READ)
+            .open(path)
+            .unwrap()
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn replace_waits_for_a_program_that_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("_netrc");
+        fs::write(&path, "machine a login b password c\n").unwrap();
+        let holder = hold_without_delete_sharing(&path);
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(holder);
+        });
+        let report = set(&NetrcFile::new(&path), "buf.build").unwrap();
+        release.join().unwrap();
+        assert_eq!(report.written, Written::Atomically);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("machine a login b password c\n"), "{text}");
+        assert!(text.contains("machine buf.build"), "{text}");
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn replace_gives_up_on_a_program_that_holds_on_and_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("_netrc");
+        let old = "machine a login b password c\n";
+        fs::write(&path, old).unwrap();
+        let holder = hold_without_delete_sharing(&path);
+        let error = set(&NetrcFile::new(&path), "buf.build").unwrap_err();
+        drop(holder);
+        let TestError::Store(error) = error else {
+            panic!("{error:?}")
+        };
+        assert!(matches!(error, StoreError::InUse { .. }), "{error:?}");
+        assert!(error.to_string().contains("another program keeps it open"));
+        assert_eq!(fs::read_to_string(&path).unwrap(), old);
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "stray files were left"
+        );
     }
 }
