@@ -1,7 +1,9 @@
 //! The edges of the program: bad values in the environment, tokens that cannot be sent, a
 //! deadline that runs out mid-answer, and output that cannot be written.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
+#[cfg(unix)]
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::assert_snapshot;
@@ -168,6 +170,7 @@ fn a_proxy_password_is_never_shown() {
 /// While bsr holds a token, its memory stays private: no core file can be written, and (seen
 /// from outside, as another process of the same user) it is not dumpable, so its /proc files
 /// belong to root.
+#[cfg(unix)]
 #[test]
 fn the_process_keeps_its_memory_private() {
     use std::io::Write;
@@ -309,6 +312,7 @@ fn a_netrc_that_is_no_regular_file_of_sane_size_is_refused_at_once() {
 
 /// Another user's link or file where the netrc should be (say, planted in a shared sticky
 /// directory): bsr refuses it before the token leaves the machine, and writes nothing.
+#[cfg(unix)]
 #[test]
 fn another_users_link_or_file_is_refused_before_the_token_is_sent() {
     if !crate::support::need::root("plants files owned by another user") {

@@ -7,7 +7,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::assert_snapshot;
-use crate::support::{Registry, Reply, TOKEN, TestEnv, as_nobody, expected_netrc, mode, set_mode};
+use crate::support::{Registry, Reply, TOKEN, TestEnv, expected_netrc};
+#[cfg(unix)]
+use crate::support::{as_nobody, mode, set_mode};
 
 const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
 
@@ -30,6 +32,7 @@ fn token_stdin_logs_in_and_saves_both_machines() {
         )
     );
     assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
+    #[cfg(unix)]
     assert_eq!(mode(&env.netrc_path()), 0o600);
 
     let requests = registry.requests();
@@ -340,6 +343,7 @@ fn surrounding_whitespace_is_trimmed() {
     assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
 }
 
+#[cfg(unix)]
 #[test]
 fn an_unwritable_netrc_fails_before_the_token_is_sent() {
     let env = TestEnv::new();
@@ -400,6 +404,7 @@ fn an_existing_netrc_keeps_every_other_byte() {
     assert_eq!(env.netrc(), after);
 }
 
+#[cfg(unix)]
 #[test]
 fn loose_permissions_are_narrowed_with_a_notice() {
     let env = TestEnv::new();
@@ -532,6 +537,7 @@ fn the_token_is_in_no_argument_list_or_environment() {
     assert!(child.wait().unwrap().success());
 }
 
+#[cfg(unix)]
 #[test]
 fn a_read_only_home_with_a_writable_netrc_is_rewritten_in_place_with_a_notice() {
     // As an unprivileged user: root could create the temporary file anywhere.

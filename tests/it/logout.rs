@@ -172,6 +172,7 @@ fn help_on_every_level_and_version() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn a_full_disk_fails_clearly_and_keeps_the_old_file() {
     let env = TestEnv::new();

@@ -6,8 +6,12 @@ mod interop;
 mod login;
 mod logout;
 mod netrc;
+#[cfg(unix)]
 mod prompt;
+#[cfg(unix)]
 mod store;
 mod support;
 mod tls;
 mod whoami;
+#[cfg(target_os = "linux")]
+mod windows;

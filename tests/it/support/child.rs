@@ -18,6 +18,7 @@ pub enum EditError {
 }
 
 /// Runs this test binary as a helper that performs `op` on the netrc at `path`.
+#[cfg_attr(not(unix), allow(dead_code))] // its users are Unix-only tests
 pub fn command(op: &str, path: &Path) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args([

@@ -21,6 +21,7 @@ pub fn proptest_cases() -> u32 {
 }
 
 /// SIGKILLs in the kill-at-any-instant test.
+#[cfg_attr(not(unix), allow(dead_code))] // its users are Unix-only tests
 pub fn kills() -> usize {
     if is_deep() { 300 } else { 100 }
 }

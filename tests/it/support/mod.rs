@@ -6,6 +6,7 @@ pub mod deep;
 pub mod fixtures;
 pub mod need;
 pub mod pki;
+#[cfg(unix)]
 pub mod pty;
 pub mod readers;
 pub mod registry;
@@ -115,6 +116,7 @@ impl TestEnv {
 
     pub fn write_netrc(&self, text: &str) {
         fs::write(self.netrc_path(), text).unwrap();
+        #[cfg(unix)]
         set_mode(&self.netrc_path(), 0o600);
     }
 
@@ -194,6 +196,7 @@ impl TestEnv {
 
 /// Runs `script` with bash, as root, in a private mount namespace, so a test file system never
 /// outlives the test or shows up elsewhere. `None` (a skip) where the machine cannot do that.
+#[cfg(unix)]
 pub fn in_private_mount_namespace(
     script: &str,
     envs: &[(&str, &Path)],
@@ -222,6 +225,7 @@ pub fn in_private_mount_namespace(
 /// `cmd` run as the unprivileged user `nobody` (uid and gid 65534) through `setpriv`, for what
 /// root could do anyway, with only the environment `cmd` sets. `None` (a skip) unless the tests
 /// run as root and have setpriv.
+#[cfg(unix)]
 pub fn as_nobody(cmd: &Command) -> Option<Command> {
     if !need::root("acts as the unprivileged user nobody") {
         return None;
@@ -238,6 +242,7 @@ pub fn as_nobody(cmd: &Command) -> Option<Command> {
 }
 
 /// The names in `dir`, sorted: a test's way of seeing stray files.
+#[cfg_attr(not(unix), allow(dead_code))] // its users are Unix-only tests
 pub fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
@@ -265,11 +270,13 @@ pub fn assert_no_token(text: &str) {
     }
 }
 
+#[cfg(unix)]
 pub fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
+#[cfg(unix)]
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::MetadataExt;
     fs::metadata(path).unwrap().mode() & 0o777

@@ -8,12 +8,15 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Mutex, Once};
+use std::sync::Mutex;
+#[cfg(unix)]
+use std::sync::Once;
 
 /// The variable that turns every skip into a failure.
 pub const NO_SKIP: &str = "BSR_TEST_NO_SKIP";
 
 static SKIPPED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+#[cfg(unix)]
 static SUMMARY: Once = Once::new();
 
 /// The absolute path of `program` on `PATH`, or a skip naming the Debian `package` that has it.
@@ -76,7 +79,7 @@ fn is_executable(path: &std::path::Path) -> bool {
 }
 
 /// Records a skip of the running test, or fails it under [`NO_SKIP`].
-fn skip(reason: &str) {
+pub fn skip(reason: &str) {
     let test = std::thread::current()
         .name()
         .unwrap_or("(unnamed test)")
@@ -87,6 +90,7 @@ fn skip(reason: &str) {
     // Straight to the terminal: the test harness captures `eprintln!` of passing tests.
     let _ = writeln!(std::io::stderr(), "skipped: {reason} ({test})");
     SKIPPED.lock().unwrap().push(format!("{test}: {reason}"));
+    #[cfg(unix)]
     SUMMARY.call_once(|| {
         // SAFETY: `print_summary` is an `extern "C" fn()` that does not unwind (it catches
         // nothing and only writes to stderr); registering it has no other precondition.
@@ -96,6 +100,7 @@ fn skip(reason: &str) {
 }
 
 /// Runs when the test binary exits, after the harness's own summary.
+#[cfg(unix)]
 extern "C" fn print_summary() {
     let skipped = match SKIPPED.lock() {
         Ok(skipped) => skipped,
