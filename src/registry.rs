@@ -1,6 +1,8 @@
-//! The one registry call bsr makes: Connect-protocol `AuthnService/GetCurrentUser`, and the
-//! mapping of every way it can fail to an honest message. An unreachable registry is never
-//! reported as an invalid token.
+//! The registry's HTTP surface: the Connect-protocol `GetCurrentUser` calls (the alpha
+//! `AuthnService` one that login verifies with, and `owner.v1.UserService` for whoami, as Buf
+//! 1.75 calls it), the plain POSTs of the OAuth device flow (`device.rs`), and the mapping of
+//! every way a call can fail to an honest message. An unreachable registry is never reported
+//! as an invalid token.
 
 use std::fs;
 use std::io;
@@ -18,7 +20,8 @@ use crate::domain::Domain;
 use crate::log::Logger;
 use crate::secret::Token;
 
-const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
+const ALPHA_PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
+const V1_PATH: &str = "/buf.registry.owner.v1.UserService/GetCurrentUser";
 /// No real answer is anywhere near this; a larger one is not read.
 const MAX_RESPONSE_BYTES: u64 = 1 << 20;
 
@@ -75,12 +78,31 @@ pub struct ClientOptions {
     pub timeout: Option<Duration>,
 }
 
+/// The user as whoami shows it: Buf 1.75's fields from the v1 call, or what the alpha call
+/// carries (no type or state). Every text but the username is registry text made fit to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub username: Username,
+    pub id: String,
+    pub create_time: String,
+    /// `type` and `state` (`USER_TYPE_STANDARD`, `USER_STATE_ACTIVE`); `None` from the alpha call.
+    pub type_and_state: Option<(String, String)>,
+}
+
 /// A client for one registry domain.
 pub struct Registry {
     domain: Domain,
     agent: ureq::Agent,
-    url: String,
+    /// `https://<authority>` (or `http://` under `tls.use: "false"`).
+    base: String,
     proxy: Option<String>,
+}
+
+/// What came back from one POST.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    location: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -88,10 +110,25 @@ struct GetCurrentUserResponse {
     user: Option<User>,
 }
 
+/// Both APIs' `User`, as the Connect JSON codec writes it (unknown fields ignored; absent
+/// fields are proto3 defaults).
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct User {
+    /// alpha: the username.
     #[serde(default)]
     username: String,
+    /// v1: the username.
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    create_time: String,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -104,7 +141,7 @@ impl Registry {
     pub fn new(domain: &Domain, options: &ClientOptions) -> Result<Registry, RegistryError> {
         let https = options.config.tls != Tls::Disabled;
         let scheme = if https { "https" } else { "http" };
-        let url = format!("{scheme}://{}{PATH}", domain.authority());
+        let base = format!("{scheme}://{}", domain.authority());
         let proxy = options
             .proxies
             .proxy_for(https, domain.host())
@@ -144,26 +181,124 @@ impl Registry {
         Ok(Registry {
             domain: domain.clone(),
             agent: config.build().new_agent(),
-            url,
+            base,
             proxy,
         })
     }
 
-    /// Asks the registry who owns `token`.
+    /// The domain this client talks to.
+    pub fn domain(&self) -> &Domain {
+        &self.domain
+    }
+
+    /// `https://<domain>` (or `http://`), for URLs built on the registry host.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Asks the registry who owns `token` with the alpha `AuthnService/GetCurrentUser`, as
+    /// login verifies a token.
     pub fn current_user(&self, token: &Token, log: &Logger) -> Result<CurrentUser, RegistryError> {
+        let user = self.get_current_user(ALPHA_PATH, token, log)?;
+        Ok(match user {
+            Some(user) => CurrentUser::User(self.username(user.username)?),
+            None => CurrentUser::NoUser,
+        })
+    }
+
+    /// Who owns `token`, as whoami shows it: `owner.v1.UserService/GetCurrentUser` as Buf 1.75
+    /// asks, falling back to the alpha call where the registry does not know the v1 one
+    /// (`unimplemented`, or a 404 without a Connect body). `None`: 200 without a user.
+    pub fn user_info(
+        &self,
+        token: &Token,
+        log: &Logger,
+    ) -> Result<Option<UserInfo>, RegistryError> {
+        let (user, v1) = match self.get_current_user(V1_PATH, token, log) {
+            Err(RegistryError::Server { code, .. }) if code == "unimplemented" => {
+                (self.get_current_user(ALPHA_PATH, token, log)?, false)
+            }
+            other => (other?, true),
+        };
+        let Some(user) = user else { return Ok(None) };
+        let username = self.username(if v1 { user.name } else { user.username })?;
+        let type_and_state = v1.then(|| {
+            (
+                shown(user.kind.as_deref().unwrap_or("USER_TYPE_UNSPECIFIED")),
+                shown(user.state.as_deref().unwrap_or("USER_STATE_UNSPECIFIED")),
+            )
+        });
+        Ok(Some(UserInfo {
+            username,
+            id: shown(&user.id),
+            create_time: shown(&go_time(&user.create_time)),
+            type_and_state,
+        }))
+    }
+
+    /// One `GetCurrentUser` call at `path`: the user, or `None` for a 200 without one.
+    fn get_current_user(
+        &self,
+        path: &str,
+        token: &Token,
+        log: &Logger,
+    ) -> Result<Option<User>, RegistryError> {
         if token.expose().len() > MAX_TOKEN_BYTES {
             return Err(RegistryError::TokenTooLong {
                 length: token.expose().len(),
             });
         }
+        let answer = self.post(path, "application/json", b"{}", Some(token), log)?;
+        if answer.status != 200 {
+            return Err(self.connect_error(answer.status, &answer.body));
+        }
+        let parsed: GetCurrentUserResponse = serde_json::from_slice(&answer.body).map_err(|e| {
+            self.bad_response(format!("the response is not the expected JSON ({e})"))
+        })?;
+        Ok(parsed
+            .user
+            .filter(|user| !user.username.is_empty() || !user.name.is_empty()))
+    }
+
+    /// Buf 1.75 writes whatever the registry sends; a hostile one could answer
+    /// `alice\nmachine evil.example` and plant an entry that hands the token to another host,
+    /// or send escape sequences to the terminal. Checked once, here.
+    fn username(&self, text: String) -> Result<Username, RegistryError> {
+        if text.is_empty() {
+            return Err(self.bad_response("the user has no username".to_owned()));
+        }
+        Username::parse(text).map_err(|problem| RegistryError::UnsafeUsername {
+            domain: self.domain.to_string(),
+            problem,
+        })
+    }
+
+    /// POSTs `body` to `path` on the registry host, with the token as a Bearer credential if
+    /// one is given, and reads the answer (at most 1 MiB; a redirect is refused, never
+    /// followed). `--debug` logs the method, URL, status and duration, never a body or token.
+    pub(crate) fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+        bearer: Option<&Token>,
+        log: &Logger,
+    ) -> Result<Answer, RegistryError> {
+        let url = format!("{}{path}", self.base);
         let started = Instant::now();
-        let result = self
-            .agent
-            .post(&self.url)
-            .header("Content-Type", "application/json")
-            .header("Connect-Protocol-Version", "1")
-            .header("Authorization", &format!("Bearer {}", token.expose()))
-            .send("{}");
+        let mut request = self.agent.post(&url).header("Content-Type", content_type);
+        if content_type == "application/json" {
+            request = request.header("Connect-Protocol-Version", "1");
+        }
+        if let Some(token) = bearer {
+            request = request.header("Authorization", &format!("Bearer {}", token.expose()));
+        }
+        let authorization = if bearer.is_some() {
+            "Bearer [REDACTED]"
+        } else {
+            "none"
+        };
+        let result = request.send(body);
         let elapsed = started.elapsed();
         let mut response = match result {
             Ok(response) => response,
@@ -172,8 +307,8 @@ impl Registry {
                     "request failed",
                     &[
                         ("method", "POST"),
-                        ("url", &self.url),
-                        ("authorization", "Bearer [REDACTED]"),
+                        ("url", &url),
+                        ("authorization", authorization),
                         ("error", &error.to_string()),
                         ("duration", &format!("{elapsed:.1?}")),
                     ],
@@ -186,8 +321,8 @@ impl Registry {
             "request",
             &[
                 ("method", "POST"),
-                ("url", &self.url),
-                ("authorization", "Bearer [REDACTED]"),
+                ("url", &url),
+                ("authorization", authorization),
                 (
                     "proxy",
                     &self
@@ -215,36 +350,29 @@ impl Registry {
                 ureq::Error::Timeout(_) | ureq::Error::Io(_) => self.transport_error(e),
                 other => self.bad_response(format!("cannot read the response body: {other}")),
             })?;
-
+        let answer = Answer {
+            status,
+            body,
+            location,
+        };
         if (300..400).contains(&status) {
             return Err(self.bad_response(format!(
-                "it redirected (HTTP {status}) to {}; bsr does not follow redirects with a token",
-                location.as_deref().map_or("nowhere".to_owned(), shown)
+                "it redirected (HTTP {status}) to {}; bsr does not follow redirects {}",
+                answer
+                    .location
+                    .as_deref()
+                    .map_or("nowhere".to_owned(), shown),
+                if bearer.is_some() {
+                    "with a token"
+                } else {
+                    "with credentials"
+                }
             )));
         }
-        if status != 200 {
-            return Err(self.connect_error(status, &body));
-        }
-        let parsed: GetCurrentUserResponse = serde_json::from_slice(&body).map_err(|e| {
-            self.bad_response(format!("the response is not the expected JSON ({e})"))
-        })?;
-        Ok(match parsed.user {
-            // Buf 1.75 writes whatever the registry sends; a hostile one could answer
-            // `alice\nmachine evil.example` and plant an entry that hands the token to another
-            // host, or send escape sequences to the terminal. Checked once, here.
-            Some(user) if !user.username.is_empty() => {
-                CurrentUser::User(Username::parse(user.username).map_err(|problem| {
-                    RegistryError::UnsafeUsername {
-                        domain: self.domain.to_string(),
-                        problem,
-                    }
-                })?)
-            }
-            _ => CurrentUser::NoUser,
-        })
+        Ok(answer)
     }
 
-    fn bad_response(&self, reason: String) -> RegistryError {
+    pub(crate) fn bad_response(&self, reason: String) -> RegistryError {
         RegistryError::BadResponse {
             domain: self.domain.to_string(),
             reason,
@@ -253,7 +381,7 @@ impl Registry {
 
     /// A Connect error: the JSON body's code when there is one, else the code the HTTP status
     /// maps to in the Connect protocol.
-    fn connect_error(&self, status: u16, body: &[u8]) -> RegistryError {
+    pub(crate) fn connect_error(&self, status: u16, body: &[u8]) -> RegistryError {
         let parsed: Option<ConnectError> = serde_json::from_slice(body).ok();
         let (code, message) = match parsed {
             Some(ConnectError {
@@ -321,7 +449,7 @@ const MAX_SHOWN: usize = 200;
 
 /// Text from the registry as it may be shown: control and invisible formatting characters
 /// escaped (`\u{1b}`), and at most [`MAX_SHOWN`] characters, then `…`.
-fn shown(text: &str) -> String {
+pub(crate) fn shown(text: &str) -> String {
     let mut out = String::new();
     for (n, c) in text.chars().enumerate() {
         if n == MAX_SHOWN {
@@ -338,6 +466,25 @@ fn shown(text: &str) -> String {
         }
     }
     out
+}
+
+/// A protobuf JSON timestamp (`2024-01-02T03:04:05.120Z`) as Go prints a `time.Time`, as Buf
+/// 1.75 shows it: trailing zeros of the fraction dropped; absent, Go's zero time.
+fn go_time(text: &str) -> String {
+    if text.is_empty() {
+        return "0001-01-01T00:00:00Z".to_owned();
+    }
+    match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {
+        Some((seconds, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                format!("{seconds}Z")
+            } else {
+                format!("{seconds}.{fraction}Z")
+            }
+        }
+        None => text.to_owned(),
+    }
 }
 
 /// A proxy URL with any `user:password@` replaced, fit for logs and errors.
@@ -432,6 +579,17 @@ mod tests {
             "[REDACTED]@host:1/x@y"
         );
         assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
+    }
+
+    #[test]
+    fn timestamps_print_as_go_prints_them() {
+        assert_eq!(go_time("2024-01-02T03:04:05Z"), "2024-01-02T03:04:05Z");
+        assert_eq!(
+            go_time("2024-01-02T03:04:05.120Z"),
+            "2024-01-02T03:04:05.12Z"
+        );
+        assert_eq!(go_time("2024-01-02T03:04:05.000Z"), "2024-01-02T03:04:05Z");
+        assert_eq!(go_time(""), "0001-01-01T00:00:00Z");
     }
 
     #[test]

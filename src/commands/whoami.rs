@@ -7,7 +7,7 @@ use super::say;
 use super::{CommandError, Context};
 use crate::credentials::{self, BufToken, NetrcEntry, Resolution, Source};
 use crate::domain::Domain;
-use crate::registry::{CurrentUser, Registry, RegistryError};
+use crate::registry::{Registry, RegistryError, UserInfo};
 use crate::store::StoreError;
 
 /// `--format`.
@@ -73,10 +73,10 @@ pub fn whoami(
             file.display()
         ),
     };
-    let user = match registry.current_user(&credential.token, &ctx.log) {
-        Ok(CurrentUser::User(user)) => user,
+    let user = match registry.user_info(&credential.token, &ctx.log) {
+        Ok(Some(user)) => user,
         // A 200 without a user is no rejection: the registry accepted the token and named no one.
-        Ok(CurrentUser::NoUser) => return Err(CommandError::NoUser),
+        Ok(None) => return Err(CommandError::NoUser),
         Err(RegistryError::Rejected { .. }) => {
             return Err(not_logged_in(rejected_hint()));
         }
@@ -84,15 +84,34 @@ pub fn whoami(
     };
 
     match format {
-        Format::Text => say!(out, "Logged in as {user}.")?,
+        Format::Text => say!(out, "Logged in as {}.", user.username)?,
         Format::Json => {
             let source = match &credential.source {
                 Source::BufToken => "BUF_TOKEN".to_owned(),
                 Source::Netrc(file) => file.display().to_string(),
             };
-            let json = serde_json::json!({ "username": user.as_str(), "source": source });
-            say!(out, "{json}")?;
+            say!(out, "{}", json_line(&user, domain, &source))?;
         }
     }
     Ok(())
+}
+
+/// Buf 1.75's JSON line, in its field order (`id`, `remote`, `username`, `create_time`,
+/// `type`, `state`; the last two only from the v1 call), then bsr's `source`.
+fn json_line(user: &UserInfo, domain: &Domain, source: &str) -> String {
+    // Written field by field: serde_json's map would sort the keys.
+    let mut fields = Vec::new();
+    let mut put = |key: &str, value: &str| {
+        fields.push(format!("\"{key}\":{}", serde_json::Value::from(value)));
+    };
+    put("id", &user.id);
+    put("remote", domain.as_str());
+    put("username", user.username.as_str());
+    put("create_time", &user.create_time);
+    if let Some((kind, state)) = &user.type_and_state {
+        put("type", kind);
+        put("state", state);
+    }
+    put("source", source);
+    format!("{{{}}}", fields.join(","))
 }

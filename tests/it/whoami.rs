@@ -27,11 +27,86 @@ fn the_netrc_entry_is_used_and_named_in_json() {
 
     let request = &registry.requests()[0];
     assert_eq!(
-        request.target,
-        "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser"
+        request.target, "/buf.registry.owner.v1.UserService/GetCurrentUser",
+        "the v1 call, as Buf 1.75 makes it"
     );
     assert_eq!(request.headers["authorization"], format!("Bearer {TOKEN}"));
+    assert_eq!(request.headers["content-type"], "application/json");
+    assert_eq!(request.headers["connect-protocol-version"], "1");
     assert_eq!(request.body, "{}");
+    assert_eq!(
+        registry.requests().len(),
+        2,
+        "one call per run, no fallback"
+    );
+}
+
+/// Buf 1.75's fields in its order (checked against Buf 1.75.0 itself), then `source`.
+#[test]
+fn json_has_buf_175_fields_in_its_order() {
+    let mut env = TestEnv::new();
+    let registry = Registry::serve(|_| {
+        Reply::json(
+            200,
+            r#"{"user":{"id":"0123abcd","createTime":"2024-01-02T03:04:05.120Z","updateTime":"2025-01-01T00:00:00Z","name":"alice","type":"USER_TYPE_STANDARD","state":"USER_STATE_ACTIVE","description":"d","url":"u","verificationStatus":"USER_VERIFICATION_STATUS_UNVERIFIED"}}"#,
+        )
+    });
+    env.env("BUF_TOKEN", TOKEN);
+    let out = env.run(&whoami(&registry.domain(), &["--format", "json"]), "");
+    assert_snapshot!(out.stdout, @r#"{"id":"0123abcd","remote":"127.0.0.1:[PORT]","username":"alice","create_time":"2024-01-02T03:04:05.12Z","type":"USER_TYPE_STANDARD","state":"USER_STATE_ACTIVE","source":"BUF_TOKEN"}"#);
+
+    // proto3 leaves defaults out; Buf prints them as the zero values.
+    let registry = Registry::serve(|_| Reply::json(200, r#"{"user":{"name":"alice"}}"#));
+    let out = env.run(&whoami(&registry.domain(), &["--format", "json"]), "");
+    assert_snapshot!(out.stdout, @r#"{"id":"","remote":"127.0.0.1:[PORT]","username":"alice","create_time":"0001-01-01T00:00:00Z","type":"USER_TYPE_UNSPECIFIED","state":"USER_STATE_UNSPECIFIED","source":"BUF_TOKEN"}"#);
+}
+
+/// A registry without the v1 service (404, or `unimplemented`): whoami asks the alpha one,
+/// where Buf 1.75 fails; the JSON then has only what the alpha user carries.
+#[test]
+fn without_the_v1_service_whoami_falls_back_to_the_alpha_call() {
+    for v1_answer in [
+        Reply::json(404, "404 page not found"),
+        Reply::error(404, "unimplemented", "no such procedure"),
+    ] {
+        let mut env = TestEnv::new();
+        let registry = Registry::serve(move |request| {
+            if request.target.contains(".v1.UserService/") {
+                v1_answer.clone()
+            } else {
+                Reply::json(
+                    200,
+                    r#"{"user":{"id":"a1","username":"alice","createTime":"2024-01-01T00:00:00Z"}}"#,
+                )
+            }
+        });
+        env.env("BUF_TOKEN", TOKEN);
+        let out = env.run(&whoami(&registry.domain(), &["--format", "json"]), "");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(
+            out.stdout.replace(&registry.domain(), "R"),
+            "{\"id\":\"a1\",\"remote\":\"R\",\"username\":\"alice\",\"create_time\":\"2024-01-01T00:00:00Z\",\"source\":\"BUF_TOKEN\"}\n"
+        );
+        let targets: Vec<_> = registry.requests().into_iter().map(|r| r.target).collect();
+        assert_eq!(
+            targets,
+            [
+                "/buf.registry.owner.v1.UserService/GetCurrentUser",
+                "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser"
+            ]
+        );
+    }
+    // Any other v1 failure is reported, not papered over by the alpha call.
+    let mut env = TestEnv::new();
+    let registry = Registry::start(Reply::error(500, "internal", "boom"));
+    env.env("BUF_TOKEN", TOKEN);
+    let out = env.run(&whoami(&registry.domain(), &[]), "");
+    assert_transcript!(out, @"
+    exit: 1
+    --- stderr
+    Failure: the registry at 127.0.0.1:[PORT] answered with error internal: boom
+    ");
+    assert_eq!(registry.requests().len(), 1);
 }
 
 #[test]
@@ -43,9 +118,10 @@ fn buf_token_overrides_the_netrc() {
     env.env("BUF_TOKEN", OTHER_TOKEN);
     let out = env.run(&whoami(&domain, &["--format", "json"]), "");
     assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(
-        out.stdout,
-        "{\"source\":\"BUF_TOKEN\",\"username\":\"bob\"}\n"
+        (json["username"].as_str(), json["source"].as_str()),
+        (Some("bob"), Some("BUF_TOKEN"))
     );
 }
 

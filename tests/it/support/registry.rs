@@ -32,11 +32,13 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// A `GetCurrentUser` answer that both APIs read: the alpha `username` and the v1 `name`,
+    /// `type` and `state`.
     pub fn user(username: &str) -> Reply {
         Reply::json(
             200,
             &format!(
-                r#"{{"user":{{"id":"u1","username":"{username}","createTime":"2024-01-01T00:00:00Z"}}}}"#
+                r#"{{"user":{{"id":"u1","username":"{username}","name":"{username}","createTime":"2024-01-01T00:00:00Z","type":"USER_TYPE_STANDARD","state":"USER_STATE_ACTIVE"}}}}"#
             ),
         )
     }
@@ -108,6 +110,11 @@ impl Registry {
         wrap: impl Fn(TcpStream) -> Option<Box<dyn Stream>> + Send + Sync + 'static,
     ) -> Registry {
         Registry::serve_with(move |_| reply.clone(), wrap)
+    }
+
+    /// A registry whose answer depends on the request (its path, its body).
+    pub fn serve(reply: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Registry {
+        Registry::serve_with(reply, |tcp| Some(Box::new(tcp) as Box<dyn Stream>))
     }
 
     fn serve_with(
