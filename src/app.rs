@@ -95,6 +95,7 @@ fn context(env: &Environment, globals: Globals) -> Result<Context, CommandError>
         client: ClientOptions {
             config,
             proxies: env.proxy_env(),
+            certs: env.cert_env(),
             timeout: globals.timeout,
         },
         log: globals.logger,

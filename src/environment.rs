@@ -15,10 +15,13 @@ use crate::config::{ConfigEnv, ProxyEnv};
 use crate::credentials::{BufToken, MalformedBufToken};
 use crate::duration::parse_go_duration;
 use crate::log::LogFormat;
+use crate::roots::CertEnv;
 use crate::store::PathEnv;
 
 /// The variables bsr reads.
-const NAMES: [&str; 18] = [
+const NAMES: [&str; 20] = [
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
     "HOME",
     "USERPROFILE",
     "APPDATA",
@@ -131,6 +134,13 @@ impl Environment {
                 .get("HOME")
                 .map(PathBuf::from)
                 .or_else(|| self.platform_home.clone()),
+        }
+    }
+
+    pub fn cert_env(&self) -> CertEnv {
+        CertEnv {
+            file: self.get("SSL_CERT_FILE").map(PathBuf::from),
+            dir: self.get("SSL_CERT_DIR").map(OsStr::to_owned),
         }
     }
 

@@ -19,5 +19,6 @@ pub mod netrc;
 pub mod platform;
 pub mod prompt;
 pub mod registry;
+pub mod roots;
 pub mod secret;
 pub mod store;

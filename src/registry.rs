@@ -18,6 +18,7 @@ use crate::config::{ClientConfig, ProxyEnv, Tls};
 use crate::credentials::Username;
 use crate::domain::Domain;
 use crate::log::Logger;
+use crate::roots::{CertEnv, system_roots};
 use crate::secret::Token;
 
 const ALPHA_PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
@@ -74,6 +75,8 @@ pub const MAX_TOKEN_BYTES: usize = 4096;
 pub struct ClientOptions {
     pub config: ClientConfig,
     pub proxies: ProxyEnv,
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`.
+    pub certs: CertEnv,
     /// `None`: no limit (`--timeout 0`).
     pub timeout: Option<Duration>,
 }
@@ -176,7 +179,10 @@ impl Registry {
             root_cert_files,
         } = &options.config.tls
         {
-            config = config.tls_config(tls_config(*system_roots, root_cert_files)?);
+            config = config.tls_config(tls_config(
+                system_roots.then_some(&options.certs),
+                root_cert_files,
+            )?);
         }
         Ok(Registry {
             domain: domain.clone(),
@@ -519,16 +525,19 @@ fn code_for_status(status: u16) -> &'static str {
     }
 }
 
-fn tls_config(system_roots: bool, files: &[PathBuf]) -> Result<TlsConfig, RegistryError> {
+/// The trust roots: the system's (`SSL_CERT_FILE` and `SSL_CERT_DIR` honoured, as curl and Go
+/// honour them) when `system` is given, and the config's files.
+fn tls_config(system: Option<&CertEnv>, files: &[PathBuf]) -> Result<TlsConfig, RegistryError> {
     let mut roots: Vec<Certificate<'static>> = Vec::new();
-    if system_roots {
-        // Honours SSL_CERT_FILE and SSL_CERT_DIR, as curl and Go do.
-        let native = rustls_native_certs::load_native_certs();
+    if let Some(env) = system {
+        let system = system_roots(env).map_err(|e| RegistryError::RootCerts {
+            path: e.path,
+            reason: e.reason,
+        })?;
         roots.extend(
-            native
-                .certs
-                .into_iter()
-                .map(|der| Certificate::from_der(der.as_ref()).to_owned()),
+            system
+                .iter()
+                .map(|der| Certificate::from_der(der).to_owned()),
         );
     }
     for path in files {

@@ -58,6 +58,31 @@ fn local_mode_defaults_to_tls_root_pem_in_the_config_dir() {
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
+/// `SSL_CERT_DIR` is read as curl reads it, with or without `SSL_CERT_FILE`; a missing
+/// `SSL_CERT_FILE` is named.
+#[test]
+fn ssl_cert_dir_is_read_and_a_missing_ssl_cert_file_is_named() {
+    let pki = pki();
+    let registry = https_registry(&pki);
+    let mut env = TestEnv::with_config(None);
+    write_ca(&env, &pki, "certs/ca.pem");
+    let dir = env.home().join("certs");
+    env.env("SSL_CERT_DIR", dir.to_str().unwrap());
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    env.env("SSL_CERT_FILE", "/nonexistent/bundle.pem");
+    let out = env.login(&registry.domain(), &[], TOKEN);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with(
+            "Failure: cannot load the trusted certificates from /nonexistent/bundle.pem:"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn ssl_cert_file_extends_the_system_trust_store() {
     let pki = pki();
