@@ -45,13 +45,16 @@ pub fn run(
                 (true, true) => return Err(CommandError::ConflictingTokenFlags),
                 (true, false) => TokenSource::Stdin,
                 (false, true) => TokenSource::Prompt,
-                (false, false) => TokenSource::Interactive,
+                (false, false) if username.is_some() => TokenSource::Interactive,
+                (false, false) => TokenSource::Browser,
             };
             let request = LoginRequest {
                 domain,
                 username,
                 source,
                 buf_token: env.buf_token().ok(),
+                client_name: env.host_name(),
+                opener: env.opener_env(),
             };
             login(&request, &context(env, globals)?, out, err)
         }

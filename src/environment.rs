@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::browser::OpenerEnv;
 use crate::config::{ConfigEnv, ProxyEnv};
 use crate::credentials::{BufToken, MalformedBufToken};
 use crate::duration::parse_go_duration;
@@ -19,7 +20,10 @@ use crate::roots::CertEnv;
 use crate::store::PathEnv;
 
 /// The variables bsr reads.
-const NAMES: [&str; 20] = [
+const NAMES: [&str; 23] = [
+    "BROWSER",
+    "PATH",
+    "COMPUTERNAME",
     "SSL_CERT_FILE",
     "SSL_CERT_DIR",
     "HOME",
@@ -135,6 +139,24 @@ impl Environment {
                 .map(PathBuf::from)
                 .or_else(|| self.platform_home.clone()),
         }
+    }
+
+    /// Where a browser login looks for a browser.
+    pub fn opener_env(&self) -> OpenerEnv {
+        OpenerEnv {
+            browser: self.get("BROWSER").map(OsStr::to_owned),
+            path: self.get("PATH").map(OsStr::to_owned),
+        }
+    }
+
+    /// The machine's name, which a browser login registers its client under (as Buf does):
+    /// `%COMPUTERNAME%` on Windows, the system's node name elsewhere.
+    pub fn host_name(&self) -> String {
+        self.get("COMPUTERNAME")
+            .map(|name| name.to_string_lossy().into_owned())
+            .filter(|_| cfg!(windows))
+            .or_else(crate::platform::host_name)
+            .unwrap_or_else(|| "bsr".to_owned())
     }
 
     pub fn cert_env(&self) -> CertEnv {

@@ -7,10 +7,12 @@
 #![deny(unsafe_code)]
 
 pub mod app;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod credentials;
+pub mod device;
 pub mod domain;
 pub mod duration;
 pub mod environment;

@@ -339,6 +339,12 @@ mod imp {
 
     // ---- the process ------------------------------------------------------------------------
 
+    /// The machine's node name (`uname -n`).
+    pub fn host_name() -> Option<String> {
+        let name = rustix::system::uname();
+        Some(name.nodename().to_string_lossy().into_owned()).filter(|n| !n.is_empty())
+    }
+
     /// Makes the process keep its memory to itself for its whole life: no core file (it would
     /// hold the token) and no ptrace or /proc/<pid>/mem access by other processes of the same
     /// user, as ssh-agent and gpg-agent do. On Linux `PR_SET_DUMPABLE` 0 does both; elsewhere
@@ -654,6 +660,11 @@ mod imp {
 
     pub fn stdout_was_closed() -> bool {
         false
+    }
+
+    /// Windows names the machine in `%COMPUTERNAME%`, which the environment snapshot reads.
+    pub fn host_name() -> Option<String> {
+        None
     }
 
     /// Windows writes no core files, and other users' processes cannot open ours; nothing to do.

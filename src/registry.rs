@@ -101,6 +101,16 @@ pub struct Registry {
     proxy: Option<String>,
 }
 
+/// A request body and how it is framed.
+pub(crate) enum Body<'a> {
+    /// A Connect unary call with the JSON codec.
+    Connect(&'a [u8]),
+    /// Plain JSON (OAuth dynamic client registration).
+    Json(&'a [u8]),
+    /// `application/x-www-form-urlencoded` (the OAuth token endpoints).
+    Form(&'a [u8]),
+}
+
 /// What came back from one POST.
 pub(crate) struct Answer {
     pub status: u16,
@@ -254,7 +264,7 @@ impl Registry {
                 length: token.expose().len(),
             });
         }
-        let answer = self.post(path, "application/json", b"{}", Some(token), log)?;
+        let answer = self.post(path, Body::Connect(b"{}"), Some(token), log)?;
         if answer.status != 200 {
             return Err(self.connect_error(answer.status, &answer.body));
         }
@@ -285,17 +295,29 @@ impl Registry {
     pub(crate) fn post(
         &self,
         path: &str,
-        content_type: &str,
-        body: &[u8],
+        body: Body<'_>,
         bearer: Option<&Token>,
         log: &Logger,
     ) -> Result<Answer, RegistryError> {
         let url = format!("{}{path}", self.base);
         let started = Instant::now();
-        let mut request = self.agent.post(&url).header("Content-Type", content_type);
-        if content_type == "application/json" {
-            request = request.header("Connect-Protocol-Version", "1");
-        }
+        let mut request = self.agent.post(&url).header("Accept", "application/json");
+        let body = match body {
+            Body::Connect(body) => {
+                request = request
+                    .header("Content-Type", "application/json")
+                    .header("Connect-Protocol-Version", "1");
+                body
+            }
+            Body::Json(body) => {
+                request = request.header("Content-Type", "application/json");
+                body
+            }
+            Body::Form(body) => {
+                request = request.header("Content-Type", "application/x-www-form-urlencoded");
+                body
+            }
+        };
         if let Some(token) = bearer {
             request = request.header("Authorization", &format!("Bearer {}", token.expose()));
         }

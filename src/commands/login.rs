@@ -1,12 +1,16 @@
 //! `bsr registry login [domain] [--username U] [--token-stdin | --prompt]`.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
+use std::time::{Duration, Instant};
 
 use super::say;
 use super::{CommandError, Context, print_notices};
+use crate::browser::{self, Opened, OpenerEnv};
 use crate::credentials::{self, BufToken};
+use crate::device::{self, DeviceError};
 use crate::domain::Domain;
 use crate::netrc::{EditError, NetrcDocument};
+use crate::platform;
 use crate::prompt;
 use crate::registry::{CurrentUser, Registry};
 use crate::secret::Token;
@@ -21,8 +25,11 @@ pub enum TokenSource {
     Stdin,
     /// `--prompt`: a hidden `Token:` prompt.
     Prompt,
-    /// Neither flag: `Username:` (unless `--username`) then `Token:`.
+    /// `--username` without a token flag: `Token:`.
     Interactive,
+    /// No flag at all: browser login (the OAuth device flow) where the registry offers it,
+    /// else `Username:` then `Token:`.
+    Browser,
 }
 
 /// A validated login request.
@@ -34,6 +41,10 @@ pub struct LoginRequest {
     /// What `BUF_TOKEN` holds (`None` when it cannot be parsed), to warn that it overrides the
     /// token being saved.
     pub buf_token: Option<BufToken>,
+    /// The name a browser login registers its OAuth client under (the machine's name).
+    pub client_name: String,
+    /// Where a browser login looks for a browser.
+    pub opener: OpenerEnv,
 }
 
 pub fn login(
@@ -61,6 +72,7 @@ pub fn login(
     let registry = Registry::new(domain, &ctx.client)?;
 
     let mut username = request.username.clone();
+    let mut by_browser = false;
     let token = match request.source {
         TokenSource::Stdin => read_stdin_token()?,
         TokenSource::Prompt => {
@@ -72,17 +84,16 @@ pub fn login(
             out.flush().map_err(CommandError::Output)?;
             prompt::ask_hidden("Token: ")?
         }
-        TokenSource::Interactive => {
-            prompt::require_terminal()?;
-            if username.is_none() {
-                say!(
-                    out,
-                    "Log in with your Buf Schema Registry username. If you don't have a username, create one at https://{domain}.\n"
-                )?;
-                out.flush().map_err(CommandError::Output)?;
-                username = Some(prompt::ask_visible("Username: ")?);
+        TokenSource::Interactive => ask_username_and_token(domain, &mut username, out)?,
+        TokenSource::Browser => {
+            match device::register(&registry, &request.client_name, &ctx.log)? {
+                Some(client) => {
+                    by_browser = true;
+                    browser_token(&registry, &client, &request.opener, ctx, out, err)?
+                }
+                // The registry has no browser login: the prompts, as before Buf 1.75.
+                None => ask_username_and_token(domain, &mut username, out)?,
             }
-            prompt::ask_hidden("Token: ")?
         }
     };
     let token = credentials::parse_token(token.expose())?;
@@ -110,6 +121,10 @@ pub fn login(
         source,
     };
     let reported = print_notices(&report, &ctx.netrc, err).and_then(|()| {
+        if by_browser {
+            // Buf 1.75 leaves a blank line after the URL block.
+            say!(out, "")?;
+        }
         say!(
             out,
             "Logged in as {user}. Credentials saved to {}.",
@@ -131,6 +146,95 @@ pub fn login(
         )?;
     }
     Ok(())
+}
+
+/// `Username:` (unless one was given) and `Token:`.
+fn ask_username_and_token(
+    domain: &Domain,
+    username: &mut Option<String>,
+    out: &mut dyn Write,
+) -> Result<Token, CommandError> {
+    prompt::require_terminal()?;
+    if username.is_none() {
+        say!(
+            out,
+            "Log in with your Buf Schema Registry username. If you don't have a username, create one at https://{domain}.\n"
+        )?;
+        out.flush().map_err(CommandError::Output)?;
+        *username = Some(prompt::ask_visible("Username: ")?);
+    }
+    Ok(prompt::ask_hidden("Token: ")?)
+}
+
+/// The device flow's user side: the URL printed first (Buf 1.75's text, on stdout), the user
+/// code and notes on stderr, a browser opened if one can be, then the wait for approval, which
+/// Ctrl-C ends with nothing sent after it.
+fn browser_token(
+    registry: &Registry,
+    client: &device::Client,
+    opener: &OpenerEnv,
+    ctx: &Context,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Token, CommandError> {
+    let authorization = device::authorize(registry, client, &ctx.log)?;
+    say!(
+        out,
+        "Opening your browser to complete authorization process.\n\nIf your browser doesn't open automatically, please open this URL in a browser to complete the process:\n\n{}",
+        authorization.url
+    )?;
+    out.flush().map_err(CommandError::Output)?;
+    if let Some(code) = &authorization.user_code {
+        say!(
+            err,
+            "Your one-time code is {code}; check that the page in the browser shows the same code."
+        )?;
+    }
+    match browser::open(&authorization.url, opener) {
+        Opened::Started => {}
+        Opened::NoOpener => say!(
+            err,
+            "Note: no browser could be opened here (none of {} was found); open the URL above in a browser on any device.",
+            browser::opener_names()
+        )?,
+        Opened::Failed { opener, reason } => say!(
+            err,
+            "Note: {opener} could not open a browser ({reason}); open the URL above in a browser on any device."
+        )?,
+    }
+    // Catching Ctrl-C cannot fail in practice; if it did, Ctrl-C still ends bsr, by default.
+    let _ = platform::catch_interrupts();
+    let on_terminal = io::stderr().is_terminal();
+    if on_terminal {
+        say!(
+            err,
+            "Waiting for the authorization in the browser (press Ctrl-C to cancel)..."
+        )?;
+    }
+    let mut wait = |pause: Duration| {
+        let until = Instant::now() + pause;
+        while Instant::now() < until {
+            if platform::interrupted() {
+                return false;
+            }
+            std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
+        }
+        !platform::interrupted()
+    };
+    match device::wait_for_token(registry, client, &authorization, &ctx.log, &mut wait) {
+        // A Ctrl-C that came during the last poll counts too: nothing is done with its answer.
+        Ok(_) | Err(_) if platform::interrupted() => {
+            Err(CommandError::Device(DeviceError::Interrupted))
+        }
+        Ok(token) => Ok(token),
+        Err(e) => Err(e.into()),
+    }
+    .inspect_err(|e| {
+        if e.is_interrupt() && on_terminal {
+            // The cursor is after the terminal's `^C`.
+            let _ = writeln!(err);
+        }
+    })
 }
 
 /// Sets the domain's two machines, `<domain>` and `go.<domain>`.

@@ -36,6 +36,8 @@ pub enum CommandError {
     #[error(transparent)]
     Prompt(#[from] PromptError),
     #[error(transparent)]
+    Device(#[from] crate::device::DeviceError),
+    #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
     Value(#[from] InvalidValue),
@@ -140,9 +142,14 @@ impl CommandError {
         }
     }
 
-    /// Ctrl-C at a prompt: exit 130 without a `Failure:` line.
+    /// Ctrl-C at a prompt or while waiting for a browser login: exit 130 without a
+    /// `Failure:` line.
     pub fn is_interrupt(&self) -> bool {
-        matches!(self, CommandError::Prompt(PromptError::Interrupted))
+        matches!(
+            self,
+            CommandError::Prompt(PromptError::Interrupted)
+                | CommandError::Device(crate::device::DeviceError::Interrupted)
+        )
     }
 }
 

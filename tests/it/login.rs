@@ -244,7 +244,7 @@ fn usage_errors_exit_1() {
         &["registry", "login", "--token-stdin", "--prompt"][..],
         &["registry", "login", "a.example", "b.example"],
         &["registry", "login", "--bogus"],
-        &["registry", "login"],
+        &["registry", "login", "--username", "alice"],
         &["registry", "login", "--prompt"],
         &["completion"],
         &["registry", "logout", "--log-format", "xml"],
@@ -274,7 +274,7 @@ fn usage_errors_exit_1() {
 
     For more information, try '--help'.
     Failure: unexpected argument '--bogus' found; to pass '--bogus' as a value, use '-- --bogus'
-    $ bsr registry login
+    $ bsr registry login --username alice
     exit: 1
     --- stderr
     Failure: cannot perform an interactive login from a non-TTY device
