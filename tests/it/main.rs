@@ -1,5 +1,7 @@
 //! bsr's integration tests: real files, real processes, real peers on loopback.
 
+#[cfg(unix)]
+mod browser;
 mod completion;
 mod edges;
 mod interop;

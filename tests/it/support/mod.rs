@@ -3,6 +3,8 @@
 
 pub mod child;
 pub mod deep;
+#[cfg(unix)]
+pub mod device;
 pub mod fixtures;
 pub mod need;
 pub mod pki;

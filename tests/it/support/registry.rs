@@ -20,6 +20,9 @@ pub struct Request {
     pub body: String,
     /// The `CONNECT` target when the request came through a proxy tunnel.
     pub tunnel: Option<String>,
+    /// When the request had been read (the browser tests, Unix-only, time the polls).
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub at: std::time::Instant,
 }
 
 /// What the server answers.
@@ -232,6 +235,7 @@ fn serve_one(
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
         tunnel: tunnel.clone(),
+        at: std::time::Instant::now(),
     };
     let reply = reply(&request);
     requests.lock().unwrap().push(request);
