@@ -208,6 +208,11 @@ mod imp {
         meta.mode() & 0o7777
     }
 
+    /// The device and inode of a file: what two links to one file share.
+    pub fn file_identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
+        Some((meta.dev(), meta.ino()))
+    }
+
     /// The user who owns a file, or `None` where the system has no such notion.
     pub fn owner_of(meta: &fs::Metadata) -> Option<u32> {
         Some(meta.uid())
@@ -531,6 +536,12 @@ mod imp {
 
     pub fn open_for_reading(path: &Path) -> io::Result<File> {
         File::open(path)
+    }
+
+    /// Not known from metadata on Windows (std keeps the file index unstable); callers compare
+    /// canonical paths instead.
+    pub fn file_identity(_meta: &fs::Metadata) -> Option<(u64, u64)> {
+        None
     }
 
     /// Windows has no owner uid that bsr checks; access lists guard the profile.
