@@ -445,3 +445,32 @@ fn ctrl_c_while_waiting_exits_130_and_sends_nothing_more() {
     assert_no_secret(&screen);
     assert!(!env.netrc_path().exists());
 }
+
+/// On a terminal: the same text, the waiting line on stderr, and the login completes when the
+/// browser (the stub) approves.
+#[test]
+fn on_a_terminal_the_wait_is_shown_and_the_login_completes() {
+    let (env, bin) = env_with_bin();
+    stub_opener(&bin, "xdg-open", 0);
+    let registry = device_registry(Script::default());
+    let domain = registry.domain();
+    let mut pty = Pty::spawn(env.command(&["registry", "login", &domain]));
+    assert_eq!(pty.wait().code(), Some(0), "{}", pty.screen());
+    let screen = env
+        .filter(&pty.screen())
+        .replace("\r\n", "\n")
+        .replace(&domain, "[DOMAIN]");
+    assert_no_secret(&screen);
+    assert_snapshot!(screen, @"
+    Opening your browser to complete authorization process.
+
+    If your browser doesn't open automatically, please open this URL in a browser to complete the process:
+
+    http://[DOMAIN]/activate?user_code=WDJB-MJHT
+    Your one-time code is WDJB-MJHT; check that the page in the browser shows the same code.
+    Waiting for the authorization in the browser (press Ctrl-C to cancel)...
+
+    Logged in as alice. Credentials saved to ~/.netrc.
+    ");
+    assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
+}
