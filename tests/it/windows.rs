@@ -227,3 +227,44 @@ fn a_prompt_without_a_console_fails_closed() {
     assert!(registry.requests().is_empty());
     assert_eq!(names_in(dir.path()), ["config"]);
 }
+
+/// Browser login by bsr.exe: the device flow, with no browser to open (a note), ends with both
+/// entries saved; no secret shows.
+#[test]
+fn browser_login_without_a_browser() {
+    use crate::support::device::{
+        CLIENT_SECRET, DEVICE_CODE, Script, access_token, device_registry,
+    };
+    let Some(wine) = Wine::find() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    plain_http_config(&dir.path().join("config"));
+    let registry = device_registry(Script {
+        polls: vec![access_token()],
+        ..Script::default()
+    });
+    let domain = registry.domain();
+    let envs = [
+        ("NETRC", windows_path(&dir.path().join("_netrc"))),
+        ("BUF_CONFIG_DIR", windows_path(&dir.path().join("config"))),
+        (
+            "BROWSER",
+            windows_path(&dir.path().join("no-such-browser.exe")),
+        ),
+    ];
+    let (code, stdout, stderr) = wine.run(&["registry", "login", &domain], &envs, "");
+    for secret in [DEVICE_CODE, CLIENT_SECRET] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    }
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("Opening your browser to complete authorization process.\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("http://{domain}/activate?user_code=")));
+    assert!(
+        stderr.contains("Note: no browser could be opened here"),
+        "{stderr}"
+    );
+    let written = fs::read_to_string(dir.path().join("_netrc")).unwrap();
+    assert_eq!(written, crate::support::expected_netrc(&domain, "alice"));
+}
