@@ -273,9 +273,11 @@ struct CompletionArgs {
 enum RegistryCommand {
     /// Log in to the Buf Schema Registry
     ///
-    /// This prompts for your BSR username and a BSR token, checks the token with the registry
-    /// and saves it to your .netrc file. Use --prompt or --token-stdin for the other ways of
-    /// giving the token. The [DOMAIN] argument defaults to buf.build.
+    /// This opens a browser to authorize bsr with the registry (the URL is printed first, so it
+    /// also works where no browser can be opened), checks the token the registry issues and
+    /// saves it to your .netrc file. A registry without browser login is asked for your BSR
+    /// username and a BSR token instead. Use --token-stdin, --prompt or --username for the
+    /// other ways of giving the token. The [DOMAIN] argument defaults to buf.build.
     Login(LoginArgs),
     /// Log out of the Buf Schema Registry
     ///
@@ -295,7 +297,7 @@ struct WhoamiArgs {
     /// The registry domain
     #[arg(default_value = crate::domain::DEFAULT_DOMAIN)]
     domain: String,
-    /// The output format; json adds where the token came from
+    /// The output format; json has Buf's user fields and where the token came from
     #[arg(long, value_enum, default_value_t = CliFormat::Text)]
     format: CliFormat,
 }
