@@ -178,6 +178,9 @@ fn browser_token(
     err: &mut dyn Write,
 ) -> Result<Token, CommandError> {
     let authorization = device::authorize(registry, client, &ctx.log)?;
+    // From here on Ctrl-C ends the login cleanly (also while the opener starts). Catching it
+    // cannot fail in practice; if it did, Ctrl-C would still end bsr, by default.
+    let _ = platform::catch_interrupts();
     say!(
         out,
         "Opening your browser to complete authorization process.\n\nIf your browser doesn't open automatically, please open this URL in a browser to complete the process:\n\n{}",
@@ -202,8 +205,6 @@ fn browser_token(
             "Note: {opener} could not open a browser ({reason}); open the URL above in a browser on any device."
         )?,
     }
-    // Catching Ctrl-C cannot fail in practice; if it did, Ctrl-C still ends bsr, by default.
-    let _ = platform::catch_interrupts();
     let on_terminal = io::stderr().is_terminal();
     if on_terminal {
         say!(
