@@ -9,12 +9,13 @@
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::credentials::{self, InvalidToken};
 use crate::log::Logger;
-use crate::registry::{Body, Registry, RegistryError, shown};
+use crate::registry::{Answer, Body, Registry, RegistryError, shown};
 use crate::secret::Token;
 
 const REGISTRATION: &str = "/oauth2/device/registration";
@@ -122,14 +123,9 @@ pub fn register(
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(&answer.body) else {
         return Ok(None);
     };
-    if !(200..300).contains(&answer.status) {
-        return Err(oauth_or_connect_error(registry, answer.status, &answer.body, &json).into());
-    }
-    let response: RegistrationResponse = serde_json::from_value(json).map_err(|e| {
-        registry.bad_response(format!(
-            "the client registration is not the expected JSON ({e})"
-        ))
-    })?;
+    let ok = (200..300).contains(&answer.status);
+    let response: RegistrationResponse =
+        decode(registry, &answer, json, ok, "the client registration")?;
     if response.client_id.is_empty() {
         return Err(registry
             .bad_response("the client registration has no client_id".to_owned())
@@ -155,14 +151,9 @@ pub fn authorize(
     let json: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|e| {
         registry.bad_response(format!("the device authorization is not JSON ({e})"))
     })?;
-    if answer.status != 200 {
-        return Err(oauth_or_connect_error(registry, answer.status, &answer.body, &json).into());
-    }
-    let response: AuthorizationResponse = serde_json::from_value(json).map_err(|e| {
-        registry.bad_response(format!(
-            "the device authorization is not the expected JSON ({e})"
-        ))
-    })?;
+    let ok = answer.status == 200;
+    let response: AuthorizationResponse =
+        decode(registry, &answer, json, ok, "the device authorization")?;
     if response.device_code.is_empty() {
         return Err(registry
             .bad_response("the device authorization has no device_code".to_owned())
@@ -309,6 +300,27 @@ fn encode_into(out: &mut String, text: &str) {
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
+}
+
+/// A JSON answer read as `T` when its status is `ok`; otherwise the error it carries. `what`
+/// names the answer in errors.
+fn decode<T: DeserializeOwned>(
+    registry: &Registry,
+    answer: &Answer,
+    json: serde_json::Value,
+    ok: bool,
+    what: &str,
+) -> Result<T, RegistryError> {
+    if !ok {
+        return Err(oauth_or_connect_error(
+            registry,
+            answer.status,
+            &answer.body,
+            &json,
+        ));
+    }
+    serde_json::from_value(json)
+        .map_err(|e| registry.bad_response(format!("{what} is not the expected JSON ({e})")))
 }
 
 /// An error answer: OAuth's `{"error": …}` where there is one, else the Connect reading of it.

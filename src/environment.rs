@@ -152,11 +152,13 @@ impl Environment {
     /// The machine's name, which a browser login registers its client under (as Buf does):
     /// `%COMPUTERNAME%` on Windows, the system's node name elsewhere.
     pub fn host_name(&self) -> String {
-        self.get("COMPUTERNAME")
-            .map(|name| name.to_string_lossy().into_owned())
-            .filter(|_| cfg!(windows))
-            .or_else(crate::platform::host_name)
-            .unwrap_or_else(|| "bsr".to_owned())
+        #[cfg(windows)]
+        let name = self
+            .get("COMPUTERNAME")
+            .map(|name| name.to_string_lossy().into_owned());
+        #[cfg(not(windows))]
+        let name = crate::platform::host_name();
+        name.unwrap_or_else(|| "bsr".to_owned())
     }
 
     pub fn cert_env(&self) -> CertEnv {

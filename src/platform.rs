@@ -673,11 +673,6 @@ mod imp {
         false
     }
 
-    /// Windows names the machine in `%COMPUTERNAME%`, which the environment snapshot reads.
-    pub fn host_name() -> Option<String> {
-        None
-    }
-
     /// Windows writes no core files, and other users' processes cannot open ours; nothing to do.
     pub fn keep_memory_private() -> io::Result<()> {
         Ok(())

@@ -173,7 +173,6 @@ fn a_proxy_password_is_never_shown() {
 #[cfg(unix)]
 #[test]
 fn the_process_keeps_its_memory_private() {
-    use std::io::Write;
     use std::os::unix::fs::MetadataExt;
 
     let env = TestEnv::new();
@@ -218,12 +217,7 @@ fn the_process_keeps_its_memory_private() {
         // The process runs as nobody, yet its /proc files are root's: it is not dumpable.
         assert_eq!(std::fs::metadata(proc.join("environ")).unwrap().uid(), 0);
     }
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(TOKEN.as_bytes())
-        .unwrap();
+    crate::support::feed(&mut child, TOKEN);
     child.wait().unwrap();
 }
 

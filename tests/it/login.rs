@@ -1,15 +1,13 @@
 //! `bsr registry login` as a process against a loopback Connect registry.
 
 use std::fs;
-use std::io::Write;
 use std::net::TcpListener;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::assert_snapshot;
-use crate::support::{Registry, Reply, TOKEN, TestEnv, expected_netrc};
+use crate::support::{Registry, Reply, TOKEN, TestEnv, expected_netrc, feed, spawn_piped};
 #[cfg(unix)]
-use crate::support::{as_nobody, mode, set_mode};
+use crate::support::{as_nobody, mode, run_piped, set_mode};
 
 const PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
 
@@ -502,19 +500,9 @@ fn debug_shows_the_request_with_authorization_redacted() {
 fn the_token_is_in_no_argument_list_or_environment() {
     let env = TestEnv::new();
     let registry = Registry::start(Reply::user("alice").delayed(Duration::from_millis(1500)));
-    let mut child = env
-        .command(&["registry", "login", &registry.domain(), "--token-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(TOKEN.as_bytes())
-        .unwrap();
+    let mut child =
+        spawn_piped(&mut env.command(&["registry", "login", &registry.domain(), "--token-stdin"]));
+    feed(&mut child, TOKEN);
     // While bsr waits for the registry, look at what every process can see of it.
     let deadline = Instant::now() + Duration::from_secs(5);
     while registry.requests().is_empty() {
@@ -551,17 +539,7 @@ fn a_read_only_home_with_a_writable_netrc_is_rewritten_in_place_with_a_notice() 
     set_mode(env.home(), 0o755);
     env.write_netrc("machine github.com login octocat password ghp_example\n");
     std::os::unix::fs::chown(env.netrc_path(), Some(65534), Some(65534)).unwrap();
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(TOKEN.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_piped(&mut cmd, TOKEN);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(

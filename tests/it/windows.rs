@@ -8,11 +8,10 @@
 //! skip, as for any missing tool; `.ci/run` prepares both.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::support::{Registry, TOKEN, assert_no_token, names_in, need};
+use crate::support::{Registry, TOKEN, assert_no_token, names_in, need, run_piped};
 
 /// What the tests need: wine, the exe and the prefix; `None` is a skip.
 struct Wine {
@@ -52,24 +51,13 @@ impl Wine {
 
     /// `bsr.exe args…` with `stdin` piped in; Wine's own chatter is off.
     fn run(&self, args: &[&str], envs: &[(&str, String)], stdin: &str) -> (i32, String, String) {
-        let mut child = Command::new(&self.wine)
-            .arg(&self.exe)
+        let mut cmd = Command::new(&self.wine);
+        cmd.arg(&self.exe)
             .args(args)
             .env("WINEPREFIX", &self.prefix)
             .env("WINEDEBUG", "-all")
-            .envs(envs.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+            .envs(envs.iter().map(|(k, v)| (k, v)));
+        let out = run_piped(&mut cmd, stdin);
         let (stdout, stderr) = (
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),

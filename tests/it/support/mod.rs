@@ -16,7 +16,7 @@ pub mod registry;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use tempfile::TempDir;
 
@@ -159,19 +159,7 @@ impl TestEnv {
 
     /// Runs `bsr` with `stdin` piped in and checks that no token leaked into its output.
     pub fn run(&self, args: &[&str], stdin: &str) -> Outcome {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // bsr may exit (say, on a bad config) before it reads its input.
-        match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            other => other.unwrap(),
-        }
-        let output = child.wait_with_output().unwrap();
+        let output = run_piped(&mut self.command(args), stdin);
         let outcome = Outcome {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -241,6 +229,31 @@ pub fn as_nobody(cmd: &Command) -> Option<Command> {
         .env_clear()
         .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
     Some(wrapped)
+}
+
+/// Starts `cmd` with its three standard streams piped.
+pub fn spawn_piped(cmd: &mut Command) -> Child {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Writes `text` to the child's standard input and closes it. A child that exited before
+/// reading (say, on a bad config) is no error.
+pub fn feed(child: &mut Child, text: &str) {
+    match child.stdin.take().unwrap().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.unwrap(),
+    }
+}
+
+/// Runs `cmd` to its end with `stdin` fed to it and its output collected.
+pub fn run_piped(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = spawn_piped(cmd);
+    feed(&mut child, stdin);
+    child.wait_with_output().unwrap()
 }
 
 /// The names in `dir`, sorted: a test's way of seeing stray files.
