@@ -10,6 +10,7 @@ mod document;
 mod go_reader;
 mod lexer;
 mod placement;
+pub mod readers;
 mod rewrite;
 mod scan;
 mod value;
