@@ -7,6 +7,7 @@ mod edges;
 mod interop;
 mod login;
 mod logout;
+mod models;
 mod netrc;
 #[cfg(unix)]
 mod prompt;
