@@ -11,7 +11,9 @@ fn generated_batches_hold_the_disputed_shapes() {
     let files = generate::batch(generate::cases());
     for shape in [&b"#"[..], b"\\", b"\r\n", b"macdef", b"default", b"\""] {
         assert!(
-            files.iter().any(|f| f.windows(shape.len()).any(|w| w == shape)),
+            files
+                .iter()
+                .any(|f| f.windows(shape.len()).any(|w| w == shape)),
             "no generated file holds {:?}",
             String::from_utf8_lossy(shape)
         );
