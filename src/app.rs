@@ -13,8 +13,12 @@ use crate::config;
 use crate::domain::Domain;
 use crate::environment::Environment;
 use crate::log::Logger;
+use crate::os::Os;
 use crate::registry::ClientOptions;
-use crate::store::{NetrcFile, Os, netrc_path};
+use crate::store::{NetrcFile, netrc_path};
+
+/// What the binary does to the process before anything else (`crate::platform`'s).
+pub use crate::platform::{keep_memory_private, stdout_was_closed};
 
 /// Runs the command `args` ask for, with the environment `env`.
 pub fn run(

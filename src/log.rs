@@ -37,10 +37,6 @@ impl Logger {
         Logger { enabled, format }
     }
 
-    pub fn disabled() -> Self {
-        Logger::new(false, LogFormat::Text)
-    }
-
     pub fn debug(&self, message: &str, fields: &[(&str, &str)]) {
         if !self.enabled {
             return;

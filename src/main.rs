@@ -9,7 +9,7 @@ use bsr::{app, cli};
 
 fn main() -> ExitCode {
     // Before anything secret is read: no core file, no peeking by other processes.
-    if let Err(error) = bsr::platform::keep_memory_private() {
+    if let Err(error) = bsr::app::keep_memory_private() {
         let _ = writeln!(
             io::stderr(),
             "Failure: cannot keep bsr's memory private (no core files): {error}"
@@ -24,7 +24,7 @@ fn main() -> ExitCode {
             return ExitCode::from(usage.exit_code);
         }
     };
-    let mut out: Box<dyn Write> = if !bsr::platform::stdout_was_closed() {
+    let mut out: Box<dyn Write> = if !bsr::app::stdout_was_closed() {
         Box::new(io::stdout().lock())
     } else {
         Box::new(ClosedStdout)

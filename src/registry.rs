@@ -207,11 +207,6 @@ impl Registry {
         &self.domain
     }
 
-    /// `https://<domain>` (or `http://`), for URLs built on the registry host.
-    pub fn base_url(&self) -> &str {
-        &self.base
-    }
-
     /// Asks the registry who owns `token` with the alpha `AuthnService/GetCurrentUser`, as
     /// login verifies a token.
     pub fn current_user(&self, token: &Token, log: &Logger) -> Result<CurrentUser, RegistryError> {

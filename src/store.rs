@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::netrc::{NetrcDocument, SyntaxError};
-pub use crate::platform::Os;
+use crate::os::Os;
 use crate::platform::{
     EditLock, LockError, ReplaceError, create_private, create_unnamed_in, effective_uid,
     is_writable_dir, keep_owner, mode_of, name_unnamed, open_for_reading, owner_of, replace,
@@ -403,6 +403,7 @@ impl NetrcFile {
                         seconds: LOCK_WAIT.as_secs(),
                     });
                 }
+                #[cfg(unix)]
                 Err(LockError::Unsupported(source)) => {
                     return Err(StoreError::LockUnsupported {
                         path: self.path.clone(),
@@ -499,6 +500,7 @@ impl NetrcFile {
         if let Err(error) = result {
             let _ = fs::remove_file(&temp);
             return Err(match error {
+                #[cfg(windows)]
                 ReplaceError::InUse(source) => StoreError::InUse {
                     path: self.path.clone(),
                     source,
