@@ -11,6 +11,7 @@ pub(crate) mod browser;
 pub mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
+pub mod console;
 pub(crate) mod credentials;
 pub(crate) mod device;
 pub(crate) mod domain;

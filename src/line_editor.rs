@@ -26,7 +26,16 @@ pub struct LineEditor {
 }
 
 impl LineEditor {
+    /// How many UTF-16 units the line holds.
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
     pub fn feed(&mut self, unit: u16) -> Keyed {
+        if self.units.capacity() == 0 {
+            // Room for the longest line at once, so that no regrowth leaves a copy behind.
+            self.units.reserve_exact(crate::platform::MAX_LINE);
+        }
         match unit {
             0x0d | 0x0a => Keyed::Done,
             0x03 => Keyed::Interrupted,
@@ -54,12 +63,21 @@ impl LineEditor {
         }
     }
 
-    /// The line as UTF-8 (unpaired surrogates, which no keyboard sends, become U+FFFD), and
-    /// the typed units wiped.
-    pub fn finish(mut self) -> Vec<u8> {
-        let line = String::from_utf16_lossy(&self.units).into_bytes();
+    /// The line as UTF-8 (unpaired surrogates, which no keyboard sends, become U+FFFD); the
+    /// typed units are wiped when the editor is dropped, finished or not.
+    pub fn finish(self) -> zeroize::Zeroizing<Vec<u8>> {
+        // Sized for the worst case up front (3 bytes per unit), so no regrowth copies it.
+        let mut line = zeroize::Zeroizing::new(String::with_capacity(self.units.len() * 3));
+        for c in char::decode_utf16(self.units.iter().copied()) {
+            line.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+        zeroize::Zeroizing::new(std::mem::take(&mut *line).into_bytes())
+    }
+}
+
+impl Drop for LineEditor {
+    fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.units);
-        line
     }
 }
 
@@ -86,11 +104,12 @@ mod tests {
                 Keyed::Done
             ]
         );
-        assert_eq!(editor.finish(), b"ac");
+        assert_eq!(*editor.finish(), b"ac");
 
         let (_, editor) = typed("x\u{1F600}\u{7f}y");
+        assert_eq!(editor.len(), 2);
         assert_eq!(
-            editor.finish(),
+            *editor.finish(),
             b"xy",
             "an erase takes the whole surrogate pair"
         );

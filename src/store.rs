@@ -234,7 +234,7 @@ impl NetrcFile {
         if let Ok(meta) = fs::metadata(parent_dir(&target))
             && meta.is_dir()
         {
-            drop(self.lock(parent_dir(&target))?);
+            drop(self.lock::<StoreError>(parent_dir(&target), &mut |_| Ok(()))?);
         }
         match fs::metadata(&target) {
             Ok(meta) => {
@@ -287,9 +287,23 @@ impl NetrcFile {
     where
         E: From<StoreError>,
     {
+        self.edit_waiting(&mut |_| Ok(()), edit)
+    }
+
+    /// [`NetrcFile::edit`], calling `waiting` with the time waited so far every few
+    /// milliseconds while another process holds the lock: it may say so, or end the wait with
+    /// an error (Ctrl-C), and then nothing is written.
+    pub fn edit_waiting<T, E>(
+        &self,
+        waiting: &mut dyn FnMut(std::time::Duration) -> Result<(), E>,
+        edit: impl FnOnce(&mut NetrcDocument) -> Result<T, E>,
+    ) -> Result<EditReport<T>, E>
+    where
+        E: From<StoreError>,
+    {
         let target = self.resolve()?;
         let dir = parent_dir(&target);
-        let lock = self.lock(dir)?;
+        let lock = self.lock(dir, waiting)?;
 
         let existing = self.read_existing(&target)?;
         let (bytes, meta) = match existing {
@@ -385,15 +399,21 @@ impl NetrcFile {
         })
     }
 
-    fn lock(&self, dir: &Path) -> Result<EditLock, StoreError> {
+    fn lock<E: From<StoreError>>(
+        &self,
+        dir: &Path,
+        waiting: &mut dyn FnMut(std::time::Duration) -> Result<(), E>,
+    ) -> Result<EditLock, E> {
         let name = self.path.file_name().unwrap_or(OsStr::new("netrc"));
         // Bounded: anyone who can open a 0755 home can lock it, and must not be able to make
         // bsr wait forever.
-        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let started = std::time::Instant::now();
+        let deadline = started + LOCK_WAIT;
         loop {
             match try_lock(dir, name) {
                 Ok(lock) => return Ok(lock),
                 Err(LockError::Busy) if std::time::Instant::now() < deadline => {
+                    waiting(started.elapsed())?;
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(LockError::Busy) => {
@@ -401,7 +421,8 @@ impl NetrcFile {
                         path: self.path.clone(),
                         dir: dir.to_path_buf(),
                         seconds: LOCK_WAIT.as_secs(),
-                    });
+                    }
+                    .into());
                 }
                 #[cfg(unix)]
                 Err(LockError::Unsupported(source)) => {
@@ -409,19 +430,22 @@ impl NetrcFile {
                         path: self.path.clone(),
                         dir: dir.to_path_buf(),
                         source,
-                    });
+                    }
+                    .into());
                 }
                 Err(LockError::Io(source)) if source.kind() == io::ErrorKind::NotFound => {
                     return Err(StoreError::MissingDirectory {
                         path: self.path.clone(),
                         dir: dir.to_path_buf(),
-                    });
+                    }
+                    .into());
                 }
                 Err(LockError::Io(source)) => {
                     return Err(StoreError::Lock {
                         path: self.path.clone(),
                         source,
-                    });
+                    }
+                    .into());
                 }
             }
         }

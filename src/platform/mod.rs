@@ -20,11 +20,23 @@ mod windows;
 #[cfg(windows)]
 pub use windows::*;
 
+/// The number of the signal Ctrl-C sends (Windows reports its Ctrl-C under the same number).
+#[cfg(unix)]
+pub const SIGINT: i32 = libc::SIGINT;
+#[cfg(windows)]
+pub const SIGINT: i32 = 2;
+
+/// The longest answer a prompt reads (a token is under 100 bytes): the buffer is allocated at
+/// this size once, so that no copy of a secret is left behind by a regrowth.
+pub const MAX_LINE: usize = 16 * 1024;
+
 /// Why a line could not be read from the terminal.
 #[derive(Debug)]
 pub enum ReadLineError {
-    /// Ctrl-C.
-    Interrupted,
+    /// Ctrl-C, or another signal a [`SignalCatch`] catches (its number).
+    Interrupted(i32),
+    /// Longer than [`MAX_LINE`].
+    TooLong,
     /// Ctrl-D, or the terminal went away.
     EndOfInput,
     /// Echo could not be turned off; nothing was read.

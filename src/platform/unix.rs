@@ -6,12 +6,15 @@ use std::io;
 use std::os::fd::AsFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rustix::fs::{Access, AtFlags, CWD};
 use rustix::termios::{LocalModes, OptionalActions, Termios, tcgetattr, tcsetattr};
 
-use super::ReadLineError;
+use zeroize::Zeroizing;
+
+use super::{MAX_LINE, ReadLineError};
 
 // ---- files -------------------------------------------------------------------------------
 
@@ -218,18 +221,136 @@ pub fn stdout_was_closed() -> bool {
     STDOUT_CLOSED_AT_START.load(Ordering::SeqCst)
 }
 
-// ---- terminal ---------------------------------------------------------------------------
+// ---- signals ------------------------------------------------------------------------------
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signals a [`SignalCatch`] turns into a clean end: Ctrl-C, and the two a terminal or a
+/// service manager sends when it goes away or stops bsr.
+const CAUGHT_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
-extern "C" fn on_sigint(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
+/// The signal that came while a catch was in place (0: none).
+static CAUGHT: AtomicI32 = AtomicI32::new(0);
+
+/// How many catches are alive, and the dispositions the first one replaced.
+static CATCHES: Mutex<(usize, Vec<(libc::c_int, libc::sigaction)>)> = Mutex::new((0, Vec::new()));
+
+extern "C" fn on_signal(signal: libc::c_int) {
+    // The first signal wins; a second Ctrl-C does not turn a SIGTERM into an interrupt.
+    let _ = CAUGHT.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
 }
 
-/// Puts the terminal settings and the SIGINT disposition back however the read ends.
+/// SIGINT, SIGTERM and SIGHUP caught for as long as the value lives: a blocked read returns
+/// `EINTR` (no `SA_RESTART`), and [`SignalCatch::caught`] says which one came. Catches nest;
+/// the last one dropped puts back the dispositions the first one found. A signal the process
+/// was started with ignored (`nohup`, a background job of a script) stays ignored.
+#[derive(Debug)]
+pub struct SignalCatch {
+    _private: (),
+}
+
+impl SignalCatch {
+    pub fn install() -> io::Result<SignalCatch> {
+        let mut catches = CATCHES.lock().unwrap_or_else(PoisonError::into_inner);
+        if catches.0 == 0 {
+            CAUGHT.store(0, Ordering::SeqCst);
+            let mut replaced = Vec::new();
+            for signal in CAUGHT_SIGNALS {
+                match catch(signal) {
+                    Ok(Some(old)) => replaced.push((signal, old)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        restore(&replaced);
+                        return Err(e);
+                    }
+                }
+            }
+            catches.1 = replaced;
+        }
+        catches.0 += 1;
+        Ok(SignalCatch { _private: () })
+    }
+
+    /// The signal that came since the first live catch was installed.
+    pub fn caught(&self) -> Option<i32> {
+        Some(CAUGHT.load(Ordering::SeqCst)).filter(|&s| s != 0)
+    }
+}
+
+impl Drop for SignalCatch {
+    fn drop(&mut self) {
+        let mut catches = CATCHES.lock().unwrap_or_else(PoisonError::into_inner);
+        catches.0 -= 1;
+        if catches.0 == 0 {
+            restore(&catches.1);
+            catches.1.clear();
+        }
+    }
+}
+
+/// Installs [`on_signal`] for `signal`; returns the disposition it replaced, or `None` (and
+/// nothing changed) when the signal was ignored.
+fn catch(signal: libc::c_int) -> io::Result<Option<libc::sigaction>> {
+    // SAFETY: both structures are plain C data for which all-zero bytes are a valid value;
+    // `sigemptyset` gets a pointer to a live `sigset_t`; `on_signal` is an `extern "C"`
+    // function that only touches an atomic, which is async-signal-safe. No SA_RESTART: a
+    // blocked read must return EINTR so that the prompt can clean up.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
+        action.sa_flags = 0;
+        if libc::sigemptyset(&mut action.sa_mask) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(signal, &action, &mut old) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if old.sa_sigaction == libc::SIG_IGN {
+            if libc::sigaction(signal, &old, std::ptr::null_mut()) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            return Ok(None);
+        }
+        Ok(Some(old))
+    }
+}
+
+fn restore(replaced: &[(libc::c_int, libc::sigaction)]) {
+    for (signal, old) in replaced {
+        // SAFETY: `old` is the disposition `sigaction` returned for `signal` in `catch`;
+        // restoring it takes no pointer but that valid one.
+        let rc = unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
+        debug_assert_eq!(rc, 0, "restoring a signal disposition failed");
+    }
+}
+
+/// Ends the process by `signal` itself, as fd does after Ctrl-C: the default disposition back,
+/// the signal unblocked and raised, so that a calling shell sees an interrupted child (`$?` is
+/// 128 + the signal). Should the signal not end the process, it exits with that status.
+pub fn end_by_signal(signal: i32) -> ! {
+    // SAFETY: `action` is zeroed plain C data with SIG_DFL as its handler; the set is a live
+    // `sigset_t` initialised by `sigemptyset`; `raise` takes a plain number. Each return code
+    // is checked: if any call fails, the exit below still gives the shell the same status.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = libc::SIG_DFL;
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        if libc::sigemptyset(&mut action.sa_mask) == 0
+            && libc::sigaction(signal, &action, std::ptr::null_mut()) == 0
+            && libc::sigemptyset(&mut set) == 0
+            && libc::sigaddset(&mut set, signal) == 0
+            && libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) == 0
+        {
+            libc::raise(signal);
+        }
+    }
+    std::process::exit(128 + signal)
+}
+
+// ---- terminal ---------------------------------------------------------------------------
+
+/// Puts the terminal settings back however the read ends.
 struct Restore {
     termios: Option<Termios>,
-    old_action: libc::sigaction,
 }
 
 impl Drop for Restore {
@@ -238,24 +359,18 @@ impl Drop for Restore {
             // Nothing more can be done if this fails; the shell's `reset` restores echo.
             let _ = tcsetattr(io::stdin(), OptionalActions::Now, termios);
         }
-        // SAFETY: `old_action` is the disposition `sigaction` returned for SIGINT in
-        // `read_line`; restoring it takes no pointer but that valid one.
-        let rc = unsafe { libc::sigaction(libc::SIGINT, &self.old_action, std::ptr::null_mut()) };
-        debug_assert_eq!(rc, 0, "restoring SIGINT failed");
     }
 }
 
 /// Reads one line from the terminal on stdin, byte by byte so that nothing past the line
-/// is consumed, and returns it without its line end. With `echo` false, neither the text
-/// nor the Enter is shown (the caller ends the line). Ctrl-C (caught for the length of the
-/// read) returns [`ReadLineError::Interrupted`] with the terminal restored.
-pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
-    INTERRUPTED.store(false, Ordering::SeqCst);
-    let old_action = catch_sigint().map_err(ReadLineError::Io)?;
+/// is consumed, and returns it without its line end, in memory that is wiped when dropped
+/// (allocated once: a line longer than [`MAX_LINE`] is refused, never copied by a regrowth).
+/// With `echo` false, neither the text nor the Enter is shown (the caller ends the line). A
+/// signal `catch` catches returns [`ReadLineError::Interrupted`] with the terminal restored.
+pub fn read_line(echo: bool, catch: &SignalCatch) -> Result<Zeroizing<Vec<u8>>, ReadLineError> {
     let saved = tcgetattr(io::stdin()).ok();
     let restore = Restore {
         termios: saved.clone(),
-        old_action,
     };
     if !echo {
         // Fail closed: no secret is read from a terminal that would show it.
@@ -270,20 +385,18 @@ pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
     }
 
     let stdin = io::stdin();
-    let mut line = Vec::new();
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE));
     loop {
-        // A Ctrl-C that came before this read (while the prompt was printed) counts too.
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        // A signal that came before this read (while the prompt was printed) counts too.
+        if let Some(signal) = catch.caught() {
             drop(restore);
-            return Err(ReadLineError::Interrupted);
+            return Err(ReadLineError::Interrupted(signal));
         }
-        let mut byte = [0u8; 1];
-        match rustix::io::read(stdin.as_fd(), &mut byte) {
-            _ if INTERRUPTED.load(Ordering::SeqCst) => {
-                drop(restore);
-                return Err(ReadLineError::Interrupted);
-            }
+        let mut byte = Zeroizing::new([0u8; 1]);
+        match rustix::io::read(stdin.as_fd(), &mut *byte) {
+            _ if catch.caught().is_some() => continue,
             Ok(1) if byte[0] == b'\n' => break,
+            Ok(1) if line.len() == MAX_LINE => return Err(ReadLineError::TooLong),
             Ok(1) => line.push(byte[0]),
             Ok(_) => return Err(ReadLineError::EndOfInput),
             Err(rustix::io::Errno::INTR) => continue,
@@ -294,36 +407,4 @@ pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
         line.pop();
     }
     Ok(line)
-}
-
-/// Catches Ctrl-C for the rest of the process, so that a wait can end cleanly;
-/// [`interrupted`] tells whether one came.
-pub fn catch_interrupts() -> io::Result<()> {
-    INTERRUPTED.store(false, Ordering::SeqCst);
-    catch_sigint().map(drop)
-}
-
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// Installs the SIGINT handler for a prompt and returns the disposition it replaced.
-fn catch_sigint() -> io::Result<libc::sigaction> {
-    // SAFETY: both structures are plain C data for which all-zero bytes are a valid value;
-    // `sigemptyset` gets a pointer to a live `sigset_t`; `on_sigint` is an `extern "C"`
-    // function that only stores to an atomic, which is async-signal-safe. No SA_RESTART:
-    // the blocked read must return EINTR so that the prompt can clean up.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
-        action.sa_flags = 0;
-        if libc::sigemptyset(&mut action.sa_mask) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut old_action: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(libc::SIGINT, &action, &mut old_action) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(old_action)
-    }
 }

@@ -6,8 +6,11 @@ use std::io::{self, Write};
 use std::os::windows::fs::OpenOptionsExt;
 use std::os::windows::io::AsRawHandle;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Mutex, PoisonError};
+
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
 use windows_sys::Win32::Foundation::{
     ERROR_ACCESS_DENIED, ERROR_LOCK_VIOLATION, ERROR_SHARING_VIOLATION, GENERIC_READ,
@@ -194,7 +197,7 @@ impl Drop for Restore {
 /// of a hidden one, and reads Ctrl-C as a key (the console mode is restored before the
 /// caller exits with 130). A console whose mode cannot be changed is not asked for a
 /// hidden answer (fail closed).
-pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
+pub fn read_line(echo: bool, _catch: &SignalCatch) -> Result<Zeroizing<Vec<u8>>, ReadLineError> {
     let handle = io::stdin().as_raw_handle() as HANDLE;
     let mut original: CONSOLE_MODE = 0;
     // SAFETY: `handle` is the standard input handle std holds for the process; `original`
@@ -237,6 +240,9 @@ pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
         if read == 0 {
             return Err(ReadLineError::EndOfInput);
         }
+        if editor.len() == super::MAX_LINE {
+            return Err(ReadLineError::TooLong);
+        }
         match editor.feed(unit[0]) {
             Keyed::Added if echo => {
                 let mut buf = [0u8; 4];
@@ -257,7 +263,7 @@ pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
             }
             Keyed::Interrupted => {
                 drop(restore);
-                return Err(ReadLineError::Interrupted);
+                return Err(ReadLineError::Interrupted(super::SIGINT));
             }
             Keyed::EndOfInput => return Err(ReadLineError::EndOfInput),
         }
@@ -266,39 +272,76 @@ pub fn read_line(echo: bool) -> Result<Vec<u8>, ReadLineError> {
     Ok(editor.finish())
 }
 
-fn read_piped_line() -> Result<Vec<u8>, ReadLineError> {
-    let mut line = String::new();
+/// A visible answer from a stdin that is no console (a Unix terminal emulator under Wine, or
+/// mintty): the console's own line editing is not there to turn off.
+fn read_piped_line() -> Result<Zeroizing<Vec<u8>>, ReadLineError> {
+    let mut line = Zeroizing::new(String::new());
     match io::stdin().read_line(&mut line) {
         Ok(0) => Err(ReadLineError::EndOfInput),
-        Ok(_) => Ok(line.trim_end_matches(['\r', '\n']).as_bytes().to_vec()),
+        Ok(_) => Ok(Zeroizing::new(
+            line.trim_end_matches(['\r', '\n']).as_bytes().to_vec(),
+        )),
         Err(e) => Err(ReadLineError::Io(e)),
     }
 }
 
 // ---- Ctrl-C while waiting -----------------------------------------------------------------
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal number a Ctrl-C or Ctrl-Break is reported as (0: none came).
+static CAUGHT: AtomicI32 = AtomicI32::new(0);
+
+/// How many catches are alive.
+static CATCHES: Mutex<usize> = Mutex::new(0);
 
 unsafe extern "system" fn on_ctrl(kind: u32) -> i32 {
     if kind == CTRL_C_EVENT || kind == CTRL_BREAK_EVENT {
-        INTERRUPTED.store(true, Ordering::SeqCst);
+        let _ = CAUGHT.compare_exchange(0, super::SIGINT, Ordering::SeqCst, Ordering::SeqCst);
         1
     } else {
         0
     }
 }
 
-/// Catches Ctrl-C (and Ctrl-Break) for the rest of the process, so that a wait can end
-/// cleanly; [`interrupted`] tells whether one came.
-pub fn catch_interrupts() -> io::Result<()> {
-    // SAFETY: `on_ctrl` is an `extern "system"` routine with the HandlerRoutine signature
-    // that only stores to an atomic; it stays valid for the life of the process.
-    if unsafe { SetConsoleCtrlHandler(Some(on_ctrl), 1) } == 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
+/// Ctrl-C (and Ctrl-Break) caught for as long as the value lives; catches nest, and the last
+/// one dropped removes the handler, so that Ctrl-C ends the process again.
+#[derive(Debug)]
+pub struct SignalCatch {
+    _private: (),
 }
 
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+impl SignalCatch {
+    pub fn install() -> io::Result<SignalCatch> {
+        let mut catches = CATCHES.lock().unwrap_or_else(PoisonError::into_inner);
+        if *catches == 0 {
+            CAUGHT.store(0, Ordering::SeqCst);
+            // SAFETY: `on_ctrl` is an `extern "system"` routine with the HandlerRoutine
+            // signature that only touches an atomic; it stays valid for the life of the process.
+            if unsafe { SetConsoleCtrlHandler(Some(on_ctrl), 1) } == 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        *catches += 1;
+        Ok(SignalCatch { _private: () })
+    }
+
+    pub fn caught(&self) -> Option<i32> {
+        Some(CAUGHT.load(Ordering::SeqCst)).filter(|&s| s != 0)
+    }
+}
+
+impl Drop for SignalCatch {
+    fn drop(&mut self) {
+        let mut catches = CATCHES.lock().unwrap_or_else(PoisonError::into_inner);
+        *catches -= 1;
+        if *catches == 0 {
+            // SAFETY: removes the routine `install` added; no pointer but that one is passed.
+            let ok = unsafe { SetConsoleCtrlHandler(Some(on_ctrl), 0) };
+            debug_assert_ne!(ok, 0, "removing the console control handler failed");
+        }
+    }
+}
+
+/// Windows has no signal to re-raise: exit with the status a Unix shell would show.
+pub fn end_by_signal(signal: i32) -> ! {
+    std::process::exit(128 + signal)
 }

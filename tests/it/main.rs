@@ -3,6 +3,7 @@
 #[cfg(unix)]
 mod browser;
 mod completion;
+mod console;
 mod edges;
 mod interop;
 mod login;

@@ -1,0 +1,101 @@
+//! Whole commands run in-process on a scripted console: the prompts answered by a script, a
+//! Ctrl-C sent from another thread, stdout and stderr captured.
+
+use std::time::{Duration, Instant};
+
+use bsr::console::{Answer, Script};
+
+use crate::support::{Registry, Reply, TOKEN, TestEnv, expected_netrc};
+
+fn typed(answers: &[&str]) -> Script {
+    Script {
+        answers: answers
+            .iter()
+            .map(|a| Answer::Line((*a).to_owned()))
+            .collect(),
+        ..Script::default()
+    }
+}
+
+#[test]
+fn a_prompted_login_runs_in_process() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    let (code, captured) =
+        env.run_in_process(&["registry", "login", &domain], typed(&["alice", TOKEN]));
+    assert_eq!(code, 0, "{}", captured.err());
+    assert_eq!(
+        env.filter(&captured.out()),
+        format!(
+            "Log in with your Buf Schema Registry username. If you don't have a username, create one at https://{domain}.\n\nUsername: alice\nToken: \nLogged in as alice. Credentials saved to ~/.netrc.\n"
+        )
+    );
+    assert_eq!(captured.err(), "");
+    assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
+}
+
+#[test]
+fn ctrl_c_at_the_token_prompt_sends_and_writes_nothing() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let script = Script {
+        answers: vec![Answer::Line("alice".to_owned()), Answer::Interrupt],
+        ..Script::default()
+    };
+    let (code, captured) = env.run_in_process(&["registry", "login", &registry.domain()], script);
+    assert_eq!(code, 130);
+    assert!(captured.out().ends_with("Token: \n"), "{}", captured.out());
+    assert_eq!(captured.err(), "", "no Failure line after Ctrl-C");
+    assert!(!env.netrc_path().exists());
+    assert!(
+        registry
+            .requests()
+            .iter()
+            .all(|r| !r.headers.contains_key("authorization"))
+    );
+}
+
+/// Ctrl-C while the registry takes its time to check the token: the command ends at once,
+/// without waiting for the answer, and writes nothing.
+#[test]
+fn ctrl_c_mid_request_ends_the_login_at_once() {
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice").delayed(Duration::from_secs(20)));
+    let script = Script {
+        stdin: TOKEN.as_bytes().to_vec(),
+        ..Script::default()
+    };
+    let (console_env, domain) = (&env, registry.domain());
+    let requests = || {
+        registry
+            .requests()
+            .iter()
+            .filter(|r| r.headers.contains_key("authorization"))
+            .count()
+    };
+    let (code, elapsed) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let run = scope.spawn(move || {
+            let args = ["registry", "login", domain.as_str(), "--token-stdin"];
+            let (code, captured) = console_env.run_in_process_with(&args, script, |captured| {
+                tx.send(captured.clone()).unwrap();
+            });
+            (code, captured, Instant::now())
+        });
+        let captured = rx.recv().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while requests() == 0 {
+            assert!(Instant::now() < deadline, "the token was never sent");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let sent = Instant::now();
+        captured.interrupt();
+        let (code, captured, ended) = run.join().unwrap();
+        assert_eq!(captured.err(), "");
+        (code, ended - sent)
+    });
+    assert_eq!(code, 130);
+    assert!(elapsed < Duration::from_millis(100), "{elapsed:?}");
+    assert!(!env.netrc_path().exists());
+}
