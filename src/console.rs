@@ -159,7 +159,11 @@ impl Console {
         let out = Capture::default();
         let err = Capture::default();
         let signal = Arc::new(AtomicI32::new(0));
-        let err_shared: Shared = Arc::new(Mutex::new(Box::new(err.clone())));
+        let err_shared: Shared = if script.stderr_full {
+            Arc::new(Mutex::new(Box::new(Full)))
+        } else {
+            Arc::new(Mutex::new(Box::new(err.clone())))
+        };
         let console = Console {
             out: Box::new(out.clone()),
             log: Logger::off(Arc::clone(&err_shared)),
@@ -364,6 +368,8 @@ pub struct Script {
     pub stdin: Vec<u8>,
     /// Whether stderr is a terminal (progress lines are shown).
     pub stderr_terminal: bool,
+    /// Every write to stderr fails as on a full disk.
+    pub stderr_full: bool,
 }
 
 /// What a scripted console's command wrote, and a way to send it Ctrl-C from another thread.
@@ -421,6 +427,19 @@ impl Write for Locked<'_> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
+    }
+}
+
+/// A stream on a full disk.
+struct Full;
+
+impl Write for Full {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::Error::from(io::ErrorKind::StorageFull))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -229,14 +229,27 @@ impl NetrcFile {
     /// writable regular file, or it does not exist and its directory is writable. `login` calls
     /// this before the token leaves the machine.
     pub fn check_writable(&self) -> Result<(), StoreError> {
+        self.check_writable_waiting(&mut |_| Ok(()))
+    }
+
+    /// [`NetrcFile::check_writable`], with `waiting` called while another process holds the
+    /// lock, as in [`NetrcFile::edit_waiting`].
+    pub fn check_writable_waiting<E: From<StoreError>>(
+        &self,
+        waiting: &mut dyn FnMut(std::time::Duration) -> Result<(), E>,
+    ) -> Result<(), E> {
         let target = self.resolve()?;
         // The lock must be takeable now, not only after the registry has seen the token.
         if let Ok(meta) = fs::metadata(parent_dir(&target))
             && meta.is_dir()
         {
-            drop(self.lock::<StoreError>(parent_dir(&target), &mut |_| Ok(()))?);
+            drop(self.lock(parent_dir(&target), waiting)?);
         }
-        match fs::metadata(&target) {
+        Ok(self.check_file(&target)?)
+    }
+
+    fn check_file(&self, target: &Path) -> Result<(), StoreError> {
+        match fs::metadata(target) {
             Ok(meta) => {
                 self.check_kind(&meta)?;
                 if meta.permissions().readonly() {
@@ -246,12 +259,12 @@ impl NetrcFile {
                 }
                 OpenOptions::new()
                     .write(true)
-                    .open(&target)
+                    .open(target)
                     .map(drop)
                     .map_err(|source| self.write_error(source))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let dir = parent_dir(&target);
+                let dir = parent_dir(target);
                 match fs::metadata(dir) {
                     Ok(meta) if meta.is_dir() => {
                         if is_writable_dir(dir) {

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::say;
-use super::{CommandError, Context, end_if_signalled, guarded_edit, print_notices};
+use super::{CommandError, Context, check_writable, end_if_signalled, guarded_edit, print_notices};
 use crate::browser::{self, Opened, OpenerEnv};
 use crate::console::{Console, SignalGuard, Wait};
 use crate::credentials::{self, BufToken};
@@ -54,7 +54,7 @@ pub fn login(
     let domain = &request.domain;
     // Fail on a netrc that cannot be written or understood before asking for a token, and so
     // before the token is sent anywhere.
-    ctx.netrc.check_writable()?;
+    check_writable(console, &ctx.netrc)?;
     if let Some(mut doc) = ctx.netrc.read()? {
         // A rehearsal with stand-in values: a file with no place where every reader would see
         // a new entry fails now, not after the registry has seen the token.

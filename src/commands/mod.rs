@@ -191,6 +191,36 @@ macro_rules! report {
 }
 pub(crate) use report;
 
+/// What a wait for another bsr's lock on the netrc does each few milliseconds: end on a
+/// signal or at the deadline, and say on a terminal, once, after a second, what it waits for.
+fn lock_waiter<'a>(
+    console: &'a Console,
+    guard: &'a SignalGuard,
+    netrc: &NetrcFile,
+) -> impl FnMut(Duration) -> Result<(), CommandError> + 'a {
+    let path = netrc.path().display();
+    let progress = format!("Waiting for another bsr to finish editing {path}…");
+    let waiting_for = format!("another bsr to finish editing {path}");
+    let mut shown = false;
+    move |waited| {
+        guard.check(Wait {
+            progress: &progress,
+            waiting_for: &waiting_for,
+        })?;
+        if !shown && console.stderr_is_terminal() && waited >= Duration::from_secs(1) {
+            shown = true;
+            let _ = writeln!(console.err(), "{progress}");
+        }
+        Ok(())
+    }
+}
+
+/// [`NetrcFile::check_writable`] with the lock wait guarded and shown ([`lock_waiter`]).
+fn check_writable(console: &Console, netrc: &NetrcFile) -> Result<(), CommandError> {
+    let guard = console.catch_signals()?;
+    netrc.check_writable_waiting(&mut lock_waiter(console, &guard, netrc))
+}
+
 /// Edits the netrc with Ctrl-C (SIGTERM, SIGHUP) caught from the lock wait to the end of the
 /// write: a signal before the edit has changed anything ends it with nothing written; one
 /// during the write lets the write finish (a half-written netrc is the one thing worse), and
@@ -202,31 +232,14 @@ fn guarded_edit<T>(
     edit: impl FnOnce(&mut NetrcDocument) -> Result<T, CommandError>,
 ) -> Result<(EditReport<T>, SignalGuard), CommandError> {
     let guard = console.catch_signals()?;
-    let progress = format!(
-        "Waiting for another bsr to finish editing {}…",
-        netrc.path().display()
-    );
-    let waiting_for = format!("another bsr to finish editing {}", netrc.path().display());
-    let wait = Wait {
-        progress: &progress,
-        waiting_for: &waiting_for,
-    };
-    let mut shown = false;
-    let report = netrc.edit_waiting(
-        &mut |waited: Duration| -> Result<(), CommandError> {
-            guard.check(wait)?;
-            if !shown && console.stderr_is_terminal() && waited >= Duration::from_secs(1) {
-                shown = true;
-                let _ = writeln!(console.err(), "{progress}");
-            }
-            Ok(())
-        },
-        |doc| {
-            // The last moment a signal leaves the file as it was.
-            guard.check(wait)?;
-            edit(doc)
-        },
-    );
+    let report = netrc.edit_waiting(&mut lock_waiter(console, &guard, netrc), |doc| {
+        // The last moment a signal leaves the file as it was.
+        guard.check(Wait {
+            progress: "",
+            waiting_for: "the netrc",
+        })?;
+        edit(doc)
+    });
     Ok((report.map_err(|e| e.naming(netrc))?, guard))
 }
 

@@ -99,3 +99,33 @@ fn ctrl_c_mid_request_ends_the_login_at_once() {
     assert!(elapsed < Duration::from_millis(100), "{elapsed:?}");
     assert!(!env.netrc_path().exists());
 }
+
+/// Before: a notice after the save that could not be written (stderr on a full disk) was
+/// reported as `cannot write output`, as if nothing had been saved.
+#[test]
+fn a_notice_that_cannot_be_written_after_the_save_says_the_credentials_were_saved() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    // BUF_TOKEN for the domain: login warns on stderr, after the save, that it wins.
+    let vars = [("HOME", env.home().to_str().unwrap()), ("BUF_TOKEN", TOKEN)];
+    let environment = bsr::environment::Environment::from_vars(vars, None);
+    let args =
+        bsr::cli::parse_from(["bsr", "registry", "login", &domain, "--token-stdin"]).unwrap();
+    let (mut console, captured) = bsr::console::Console::scripted(Script {
+        stdin: TOKEN.as_bytes().to_vec(),
+        stderr_full: true,
+        ..Script::default()
+    });
+    let error = bsr::app::run(args, &environment, &mut console).unwrap_err();
+    assert_eq!(error.exit_code(), 1);
+    let message = env.filter(&error.failure_message().unwrap());
+    assert!(
+        message.starts_with(
+            "the credentials were saved to ~/.netrc, but the message saying so could not be written: "
+        ),
+        "{message}"
+    );
+    assert!(captured.out().contains("Logged in as alice."));
+    assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
+}

@@ -4,6 +4,8 @@
 mod browser;
 mod completion;
 mod console;
+#[cfg(unix)]
+mod contract;
 mod edges;
 mod interop;
 mod login;

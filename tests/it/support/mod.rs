@@ -207,7 +207,7 @@ impl TestEnv {
             Err(error) => {
                 if let Some(message) = error.failure_message() {
                     use std::io::Write;
-                    writeln!(console.err(), "Failure: {message}").unwrap();
+                    let _ = writeln!(console.err(), "Failure: {message}");
                 }
                 i32::from(error.exit_code())
             }
