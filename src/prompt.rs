@@ -4,9 +4,10 @@
 //! Ctrl-U) and Ctrl-D ends input. For the hidden prompt `ECHO` and `ECHONL` are turned off and
 //! bsr ends the line itself once an answer came, so that an empty answer reads
 //! `Token: No answer was provided…` on one line, as Buf prints it. A terminal whose echo cannot
-//! be turned off is not asked for a token at all (fail closed). Ctrl-C is caught for the length
-//! of a prompt: the terminal is restored, a newline printed, and the caller exits with 130
-//! having written nothing.
+//! be turned off is not asked for a token at all (fail closed). Ctrl-C, SIGTERM and SIGHUP are
+//! caught for the length of a prompt (`Console::read_line`): the terminal is restored, a
+//! newline printed, and bsr ends by that signal having written nothing. Answers are read into
+//! wiped memory allocated once, and a hidden one is copied only into its `Token`.
 
 use std::io;
 

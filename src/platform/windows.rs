@@ -218,7 +218,7 @@ pub fn read_line(echo: bool, _catch: &SignalCatch) -> Result<Zeroizing<Vec<u8>>,
         handle,
         mode: original,
     };
-    let mut editor = LineEditor::default();
+    let mut editor = LineEditor::with_capacity(super::MAX_LINE);
     let mut out = io::stdout();
     loop {
         let mut unit = [0u16; 1];

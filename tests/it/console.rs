@@ -129,3 +129,52 @@ fn a_notice_that_cannot_be_written_after_the_save_says_the_credentials_were_save
     assert!(captured.out().contains("Logged in as alice."));
     assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
 }
+
+/// Ctrl-C while another bsr holds the netrc's lock, after the registry has answered: the
+/// moment just before the write. The wait ends at once and nothing is written.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_waiting_for_the_lock_writes_nothing() {
+    use std::os::fd::AsRawFd;
+
+    let env = TestEnv::new();
+    env.write_netrc("machine github.com login octocat password ghp_example\n");
+    // Slow enough for the test to take the lock between the question and the answer.
+    let registry = Registry::start(Reply::user("alice").delayed(Duration::from_millis(300)));
+    let domain = registry.domain();
+    let script = Script {
+        stdin: TOKEN.as_bytes().to_vec(),
+        ..Script::default()
+    };
+    let home = std::fs::File::open(env.home()).unwrap();
+    let (code, waited) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let run = scope.spawn(|| {
+            let args = ["registry", "login", domain.as_str(), "--token-stdin"];
+            env.run_in_process_with(&args, script, move |captured| {
+                tx.send(captured.clone()).unwrap();
+            })
+        });
+        let captured = rx.recv().unwrap();
+        // Locked once the token has been checked (the check before it takes the lock too).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while registry.requests().is_empty() {
+            assert!(Instant::now() < deadline, "the token was never sent");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // SAFETY: flock on a descriptor we own; the return code is checked.
+        assert_eq!(unsafe { libc::flock(home.as_raw_fd(), libc::LOCK_EX) }, 0);
+        // The answer has come by now, and bsr waits for the lock.
+        std::thread::sleep(Duration::from_millis(700));
+        let sent = Instant::now();
+        captured.interrupt();
+        let (code, _) = run.join().unwrap();
+        (code, sent.elapsed())
+    });
+    assert_eq!(code, 130);
+    assert!(waited < Duration::from_millis(100), "{waited:?}");
+    assert_eq!(
+        env.netrc(),
+        "machine github.com login octocat password ghp_example\n"
+    );
+}
