@@ -214,11 +214,6 @@ impl Console {
         self.deadline = deadline;
     }
 
-    /// The deadline, for a request's own timeout.
-    pub fn deadline(&self) -> Option<Deadline> {
-        self.deadline
-    }
-
     /// All of standard input, at most `limit` bytes (more: `Ok(None)`), in memory that is
     /// wiped when dropped and allocated once (no regrowth leaves a copy of a token behind).
     pub fn read_stdin(&mut self, limit: usize) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
