@@ -2,37 +2,41 @@
 //! and a context, and the command that serves it. Data flows one way: arguments and environment
 //! → request → command → output.
 
-use std::io::Write;
-
 use crate::cli::{Args, CommandArgs, GlobalFlags};
 use crate::commands::login::{LoginRequest, TokenSource, login};
 use crate::commands::logout::logout;
 use crate::commands::whoami::whoami;
 use crate::commands::{CommandError, Context};
 use crate::config;
+use crate::console::{Console, Deadline};
 use crate::domain::Domain;
 use crate::environment::Environment;
-use crate::log::Logger;
+use crate::os::Os;
 use crate::registry::ClientOptions;
-use crate::store::{NetrcFile, Os, netrc_path};
+use crate::store::{NetrcFile, netrc_path};
 
-/// Runs the command `args` ask for, with the environment `env`.
-pub fn run(
-    args: Args,
-    env: &Environment,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), CommandError> {
+/// What the binary does to the process before anything else and at its very end
+/// (`crate::platform`'s).
+pub use crate::platform::{end_by_signal, keep_memory_private, stdout_was_closed};
+
+/// Runs the command `args` ask for, with the environment `env`, talking through `console`.
+pub fn run(args: Args, env: &Environment, console: &mut Console) -> Result<(), CommandError> {
     // Buf reads its variables for every command, so a bad one fails every command alike.
     let globals = Globals::resolve(args.globals, env)?;
+    if globals.debug {
+        console.enable_debug(globals.log_format);
+    }
+    console.set_deadline(globals.deadline);
     match args.command {
         CommandArgs::Completion(script) => {
-            script.write(out);
-            Ok(())
+            let out = console.out();
+            out.write_all(&script.render())
+                .and_then(|()| out.flush())
+                .map_err(CommandError::Report)
         }
         CommandArgs::Logout { domain } => {
             let domain = Domain::parse(&domain)?;
-            logout(&domain, &netrc_file(env)?, out, err)
+            logout(&domain, &netrc_file(env)?, console)
         }
         CommandArgs::Login {
             domain,
@@ -56,12 +60,18 @@ pub fn run(
                 client_name: env.host_name(),
                 opener: env.opener_env(),
             };
-            login(&request, &context(env, globals)?, out, err)
+            login(&request, &context(env, globals)?, console)
         }
         CommandArgs::Whoami { domain, format } => {
             let domain = Domain::parse(&domain)?;
             let buf_token = env.buf_token()?;
-            whoami(&domain, format, &buf_token, &context(env, globals)?, out)
+            whoami(
+                &domain,
+                format,
+                &buf_token,
+                &context(env, globals)?,
+                console,
+            )
         }
     }
 }
@@ -69,18 +79,23 @@ pub fn run(
 /// The global settings, flags over variables.
 #[derive(Debug, Clone, Copy)]
 struct Globals {
-    logger: Logger,
+    debug: bool,
+    log_format: crate::log::LogFormat,
+    /// Each request's limit (the default two minutes unless one was given; `None`: none).
     timeout: Option<std::time::Duration>,
+    /// The whole command's, when `--timeout` or `BUF_TIMEOUT` gave one, counted from now.
+    deadline: Option<Deadline>,
 }
 
 impl Globals {
     fn resolve(flags: GlobalFlags, env: &Environment) -> Result<Globals, CommandError> {
-        let debug = env.debug(flags.debug)?;
+        let given = flags.timeout.is_some() || env.get("BUF_TIMEOUT").is_some();
         let timeout = env.timeout(flags.timeout)?;
-        let format = env.log_format(flags.log_format)?;
         Ok(Globals {
-            logger: Logger::new(debug, format),
+            debug: env.debug(flags.debug)?,
+            log_format: env.log_format(flags.log_format)?,
             timeout,
+            deadline: timeout.filter(|_| given).map(Deadline::after),
         })
     }
 }
@@ -101,6 +116,5 @@ fn context(env: &Environment, globals: Globals) -> Result<Context, CommandError>
             certs: env.cert_env(),
             timeout: globals.timeout,
         },
-        log: globals.logger,
     })
 }

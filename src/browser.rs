@@ -45,8 +45,9 @@ pub fn opener_names() -> String {
 
 /// Opens `url` (an http(s) URL of printable ASCII, checked by the caller) with the first opener
 /// found: each program in `$BROWSER` (separated as `PATH` is, by the usual convention), else the
-/// system's. The URL is the opener's one argument; no shell is involved.
-pub fn open(url: &str, env: &OpenerEnv) -> Opened {
+/// system's. The URL is the opener's one argument; no shell is involved. The moment given to the
+/// opener ends early once `stop` says so (Ctrl-C).
+pub fn open(url: &str, env: &OpenerEnv, stop: &dyn Fn() -> bool) -> Opened {
     let Some(program) = find_opener(env) else {
         return Opened::NoOpener;
     };
@@ -72,7 +73,7 @@ pub fn open(url: &str, env: &OpenerEnv) -> Opened {
         }
     };
     let deadline = Instant::now() + MOMENT;
-    while Instant::now() < deadline {
+    while Instant::now() < deadline && !stop() {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Opened::Started,
             Ok(Some(status)) => {

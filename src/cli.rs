@@ -55,8 +55,12 @@ pub enum CommandArgs {
 pub struct CompletionScript(clap_complete::Shell);
 
 impl CompletionScript {
-    pub fn write(self, out: &mut dyn Write) {
-        clap_complete::generate(self.0, &mut Cli::command(), "bsr", out);
+    /// The script's bytes. Rendered in memory because clap_complete panics when its writer
+    /// fails; the caller writes them and reports a failure as any other.
+    pub fn render(self) -> Vec<u8> {
+        let mut script = Vec::new();
+        clap_complete::generate(self.0, &mut Cli::command(), "bsr", &mut script);
+        script
     }
 }
 
@@ -176,12 +180,14 @@ fn usage(error: clap::Error) -> Usage {
 
 impl Usage {
     /// Prints the text where it belongs.
-    pub fn print(&self) {
-        let _ = if self.to_stdout {
-            io::stdout().lock().write_all(self.text.as_bytes())
+    pub fn print(&self) -> io::Result<()> {
+        if self.to_stdout {
+            let mut out = io::stdout().lock();
+            out.write_all(self.text.as_bytes())?;
+            out.flush()
         } else {
             io::stderr().lock().write_all(self.text.as_bytes())
-        };
+        }
     }
 }
 

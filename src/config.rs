@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::platform::Os;
+use crate::os::Os;
 
 /// How to reach the registry, from `tls.use`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +28,6 @@ pub enum Tls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
     pub tls: Tls,
-    /// The file it came from, for messages; `None` when there was no file.
-    pub source: Option<PathBuf>,
 }
 
 impl Default for ClientConfig {
@@ -39,7 +37,6 @@ impl Default for ClientConfig {
                 system_roots: true,
                 root_cert_files: Vec::new(),
             },
-            source: None,
         }
     }
 }
@@ -171,10 +168,7 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
     refuse_aliases(text).map_err(invalid)?;
     let docs = YamlLoader::load_from_str(text).map_err(|e| invalid(e.to_string()))?;
     let Some(doc) = docs.into_iter().next() else {
-        return Ok(ClientConfig {
-            source: Some(path.to_path_buf()),
-            ..ClientConfig::default()
-        });
+        return Ok(ClientConfig::default());
     };
     // Unknown keys are errors naming them, as Buf reports them (a typo must not silently
     // mean "use the defaults").
@@ -236,10 +230,7 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
             )));
         }
     };
-    Ok(ClientConfig {
-        tls,
-        source: Some(path.to_path_buf()),
-    })
+    Ok(ClientConfig { tls })
 }
 
 /// The proxy-related environment variables.

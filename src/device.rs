@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
+use crate::console::{Console, Stopped, Wait};
 use crate::credentials::{self, InvalidToken};
-use crate::log::Logger;
 use crate::registry::{Answer, Body, Registry, RegistryError, shown};
 use crate::secret::Token;
 
@@ -58,9 +58,9 @@ pub enum DeviceError {
         #[source]
         source: InvalidToken,
     },
-    /// Ctrl-C while waiting: nothing more is sent or written.
-    #[error("interrupted")]
-    Interrupted,
+    /// Ctrl-C or the deadline while waiting: nothing more is sent or written.
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
 }
 
 /// The OAuth client the registry registered for this login.
@@ -113,10 +113,17 @@ struct TokenResponse {
 pub fn register(
     registry: &Registry,
     client_name: &str,
-    log: &Logger,
+    console: &Console,
 ) -> Result<Option<Client>, DeviceError> {
     let body = serde_json::json!({ "client_name": client_name }).to_string();
-    let answer = registry.post(REGISTRATION, Body::Json(body.as_bytes()), None, log)?;
+    let progress = format!("Asking {} for a browser login…", registry.domain());
+    let answer = registry.post(
+        REGISTRATION,
+        Body::Json(body.as_bytes()),
+        None,
+        console,
+        &progress,
+    )?;
     if matches!(answer.status, 404 | 405 | 501) {
         return Ok(None);
     }
@@ -144,10 +151,17 @@ pub fn register(
 pub fn authorize(
     registry: &Registry,
     client: &Client,
-    log: &Logger,
+    console: &Console,
 ) -> Result<Authorization, DeviceError> {
     let body = form(&client_fields(client));
-    let answer = registry.post(AUTHORIZATION, Body::Form(body.as_bytes()), None, log)?;
+    let progress = format!("Asking {} for a device code…", registry.domain());
+    let answer = registry.post(
+        AUTHORIZATION,
+        Body::Form(body.as_bytes()),
+        None,
+        console,
+        &progress,
+    )?;
     let json: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|e| {
         registry.bad_response(format!("the device authorization is not JSON ({e})"))
     })?;
@@ -201,16 +215,20 @@ pub fn authorize(
     })
 }
 
-/// Polls for the access token until the user approves, denies or the code expires. Between
-/// polls it calls `wait` with the pause; `wait` returns `false` when the user pressed Ctrl-C,
-/// and then nothing more is sent.
+/// Polls for the access token until the user approves, denies or the code expires. The pauses
+/// and the polls are waits on the console: Ctrl-C or the deadline ends them at once, and then
+/// nothing more is sent.
 pub fn wait_for_token(
     registry: &Registry,
     client: &Client,
     authorization: &Authorization,
-    log: &Logger,
-    wait: &mut dyn FnMut(Duration) -> bool,
+    console: &Console,
 ) -> Result<Token, DeviceError> {
+    let wait = Wait {
+        // The login has said that it waits for the browser; the polls add nothing to that.
+        progress: "",
+        waiting_for: "the authorization in the browser",
+    };
     let mut fields = client_fields(client);
     fields.push(("device_code", authorization.device_code.expose()));
     fields.push(("grant_type", GRANT_TYPE));
@@ -221,10 +239,8 @@ pub fn wait_for_token(
             // Sleeping out the rest would only end in `expired_token`.
             return Err(DeviceError::Expired);
         }
-        if !wait(interval) {
-            return Err(DeviceError::Interrupted);
-        }
-        let answer = registry.post(TOKEN, Body::Form(body.as_bytes()), None, log)?;
+        console.pause(interval, wait)?;
+        let answer = registry.post(TOKEN, Body::Form(body.as_bytes()), None, console, "")?;
         let json: serde_json::Value = serde_json::from_slice(&answer.body)
             .map_err(|_| registry.connect_error(answer.status, &answer.body))?;
         let response: TokenResponse = serde_json::from_value(json.clone()).map_err(|e| {
@@ -278,7 +294,13 @@ fn client_fields(client: &Client) -> Vec<(&'static str, &str)> {
 
 /// `application/x-www-form-urlencoded`, in a buffer wiped when dropped (it holds secrets).
 fn form(fields: &[(&str, &str)]) -> Zeroizing<String> {
-    let mut out = Zeroizing::new(String::new());
+    // Sized for the worst case (every byte percent-encoded), so that no regrowth leaves a
+    // copy of a secret behind.
+    let size = fields
+        .iter()
+        .map(|(name, value)| (name.len() + value.len()) * 3 + 2)
+        .sum();
+    let mut out = Zeroizing::new(String::with_capacity(size));
     for (i, (name, value)) in fields.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -297,7 +319,12 @@ fn encode_into(out: &mut String, text: &str) {
                 out.push(char::from(byte));
             }
             b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
         }
     }
 }

@@ -47,9 +47,65 @@ pub fn parse_go_duration(text: &str) -> Result<Option<Duration>, String> {
     }
 }
 
+/// A duration as Go prints it (`3s`, `1m30s`, `1.5s`, `250ms`, `2h0m0s`), so that a message
+/// names `--timeout 3s` the way it was given.
+pub fn go_duration(d: Duration) -> String {
+    let nanos = d.as_nanos();
+    if nanos == 0 {
+        return "0s".to_owned();
+    }
+    // Trailing zeros of the fraction are dropped, as Go drops them.
+    let fraction = |value: u128, unit: u128, suffix: &str| {
+        let whole = value / unit;
+        let rest = value % unit;
+        if rest == 0 {
+            return format!("{whole}{suffix}");
+        }
+        let digits = unit.to_string().len() - 1;
+        let text = format!("{rest:0digits$}");
+        format!("{whole}.{}{suffix}", text.trim_end_matches('0'))
+    };
+    if nanos < 1_000 {
+        return format!("{nanos}ns");
+    }
+    if nanos < 1_000_000 {
+        return fraction(nanos, 1_000, "µs");
+    }
+    if nanos < 1_000_000_000 {
+        return fraction(nanos, 1_000_000, "ms");
+    }
+    let total_secs = nanos / 1_000_000_000;
+    let (hours, minutes) = (total_secs / 3600, total_secs / 60 % 60);
+    let seconds = fraction(nanos % 60_000_000_000, 1_000_000_000, "s");
+    match (hours, minutes) {
+        (0, 0) => seconds,
+        (0, m) => format!("{m}m{seconds}"),
+        (h, m) => format!("{h}h{m}m{seconds}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_shown_as_go_shows_them() {
+        for (text, secs) in [
+            ("3s", 3.0),
+            ("1m30s", 90.0),
+            ("1.5s", 1.5),
+            ("250ms", 0.25),
+            ("2h0m0s", 7200.0),
+            ("1h1m1s", 3661.0),
+            ("2m0s", 120.0),
+        ] {
+            assert_eq!(go_duration(Duration::from_secs_f64(secs)), text);
+            assert_eq!(
+                parse_go_duration(text),
+                Ok(Some(Duration::from_secs_f64(secs)))
+            );
+        }
+    }
 
     #[test]
     fn go_durations() {

@@ -7,20 +7,24 @@
 #![deny(unsafe_code)]
 
 pub mod app;
-pub mod browser;
+pub(crate) mod browser;
 pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod credentials;
-pub mod device;
-pub mod domain;
-pub mod duration;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub mod console;
+pub(crate) mod credentials;
+pub(crate) mod device;
+pub(crate) mod domain;
+pub(crate) mod duration;
 pub mod environment;
-pub mod log;
+#[cfg(any(windows, test))]
+pub(crate) mod line_editor;
+pub(crate) mod log;
 pub mod netrc;
-pub mod platform;
-pub mod prompt;
-pub mod registry;
-pub mod roots;
+pub(crate) mod os;
+pub(crate) mod platform;
+pub(crate) mod prompt;
+pub(crate) mod registry;
+pub(crate) mod roots;
 pub mod secret;
 pub mod store;

@@ -1,7 +1,8 @@
-//! `--debug` output on stderr in the three `--log-format`s. Callers pass fields that are
+//! `--debug` output on the console's stderr in the three `--log-format`s. Callers pass fields that are
 //! already safe to show: no token ever reaches this module.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -25,27 +26,44 @@ impl LogFormat {
     }
 }
 
-/// Writes debug lines to stderr when enabled.
-#[derive(Debug, Clone, Copy)]
+/// Writes debug lines to the console's stderr when enabled (`Console::enable_debug`). A
+/// clone writes to the same stream, also from the thread a request runs on.
+#[derive(Clone)]
 pub struct Logger {
-    enabled: bool,
-    format: LogFormat,
+    /// `None`: `--debug` is off.
+    on: Option<(LogFormat, bool)>,
+    sink: Arc<Mutex<Box<dyn Write + Send>>>,
+}
+
+impl std::fmt::Debug for Logger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Logger").field("on", &self.on).finish()
+    }
 }
 
 impl Logger {
-    pub fn new(enabled: bool, format: LogFormat) -> Self {
-        Logger { enabled, format }
+    /// A logger that writes nothing (no `--debug`).
+    pub(crate) fn off(sink: Arc<Mutex<Box<dyn Write + Send>>>) -> Self {
+        Logger { on: None, sink }
     }
 
-    pub fn disabled() -> Self {
-        Logger::new(false, LogFormat::Text)
+    /// `--debug` in `format`; `color` when stderr is a terminal and the format asks for it.
+    pub(crate) fn on(
+        sink: Arc<Mutex<Box<dyn Write + Send>>>,
+        format: LogFormat,
+        color: bool,
+    ) -> Self {
+        Logger {
+            on: Some((format, color)),
+            sink,
+        }
     }
 
     pub fn debug(&self, message: &str, fields: &[(&str, &str)]) {
-        if !self.enabled {
+        let Some((format, color)) = self.on else {
             return;
-        }
-        let line = match self.format {
+        };
+        let line = match format {
             LogFormat::Json => {
                 let mut object = serde_json::Map::new();
                 object.insert("level".into(), "debug".into());
@@ -56,7 +74,6 @@ impl Logger {
                 serde_json::Value::Object(object).to_string()
             }
             LogFormat::Text | LogFormat::Color => {
-                let color = self.format == LogFormat::Color && std::io::stderr().is_terminal();
                 let level = if color {
                     "\x1b[35mDEBUG\x1b[0m"
                 } else {
@@ -69,6 +86,7 @@ impl Logger {
                 line
             }
         };
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        let mut sink = self.sink.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = writeln!(sink, "{line}");
     }
 }

@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use thiserror::Error;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+use zeroize::Zeroizing;
 
 use crate::config::{ClientConfig, ProxyEnv, Tls};
+use crate::console::{Console, Stopped, Wait};
 use crate::credentials::Username;
 use crate::domain::Domain;
 use crate::log::Logger;
@@ -64,6 +66,9 @@ pub enum RegistryError {
         "the token is {length} bytes long; bsr sends tokens of at most {MAX_TOKEN_BYTES} bytes (BSR tokens are far shorter: check what was given)"
     )]
     TokenTooLong { length: usize },
+    /// Ctrl-C or the deadline while waiting for an answer.
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
 }
 
 /// The longest token bsr sends. BSR tokens are under 100 bytes; the request, headers and all,
@@ -109,6 +114,12 @@ pub(crate) enum Body<'a> {
     Json(&'a [u8]),
     /// `application/x-www-form-urlencoded` (the OAuth token endpoints).
     Form(&'a [u8]),
+}
+
+/// How a request on the waiting thread failed: before an answer came, or while reading it.
+enum Failure {
+    Send(ureq::Error),
+    Read(u16, ureq::Error),
 }
 
 /// What came back from one POST.
@@ -207,15 +218,14 @@ impl Registry {
         &self.domain
     }
 
-    /// `https://<domain>` (or `http://`), for URLs built on the registry host.
-    pub fn base_url(&self) -> &str {
-        &self.base
-    }
-
     /// Asks the registry who owns `token` with the alpha `AuthnService/GetCurrentUser`, as
     /// login verifies a token.
-    pub fn current_user(&self, token: &Token, log: &Logger) -> Result<CurrentUser, RegistryError> {
-        let user = self.get_current_user(ALPHA_PATH, token, log)?;
+    pub fn current_user(
+        &self,
+        token: &Token,
+        console: &Console,
+    ) -> Result<CurrentUser, RegistryError> {
+        let user = self.get_current_user(ALPHA_PATH, token, console)?;
         Ok(match user {
             Some(user) => CurrentUser::User(self.username(user.username)?),
             None => CurrentUser::NoUser,
@@ -228,11 +238,11 @@ impl Registry {
     pub fn user_info(
         &self,
         token: &Token,
-        log: &Logger,
+        console: &Console,
     ) -> Result<Option<UserInfo>, RegistryError> {
-        let (user, v1) = match self.get_current_user(V1_PATH, token, log) {
+        let (user, v1) = match self.get_current_user(V1_PATH, token, console) {
             Err(RegistryError::Server { code, .. }) if code == "unimplemented" => {
-                (self.get_current_user(ALPHA_PATH, token, log)?, false)
+                (self.get_current_user(ALPHA_PATH, token, console)?, false)
             }
             other => (other?, true),
         };
@@ -257,14 +267,15 @@ impl Registry {
         &self,
         path: &str,
         token: &Token,
-        log: &Logger,
+        console: &Console,
     ) -> Result<Option<User>, RegistryError> {
         if token.expose().len() > MAX_TOKEN_BYTES {
             return Err(RegistryError::TokenTooLong {
                 length: token.expose().len(),
             });
         }
-        let answer = self.post(path, Body::Connect(b"{}"), Some(token), log)?;
+        let progress = format!("Checking the token with {}…", self.domain);
+        let answer = self.post(path, Body::Connect(b"{}"), Some(token), console, &progress)?;
         if answer.status != 200 {
             return Err(self.connect_error(answer.status, &answer.body));
         }
@@ -291,46 +302,75 @@ impl Registry {
 
     /// POSTs `body` to `path` on the registry host, with the token as a Bearer credential if
     /// one is given, and reads the answer (at most 1 MiB; a redirect is refused, never
-    /// followed). `--debug` logs the method, URL, status and duration, never a body or token.
+    /// followed). The request runs on a thread of its own that the console waits on, so that
+    /// Ctrl-C and the deadline end the wait at once ([`Console::wait`]); `progress` is what a
+    /// terminal shows when it takes over a second. `--debug` logs the method, URL, status and
+    /// duration, never a body or token.
     pub(crate) fn post(
         &self,
         path: &str,
         body: Body<'_>,
         bearer: Option<&Token>,
-        log: &Logger,
+        console: &Console,
+        progress: &str,
     ) -> Result<Answer, RegistryError> {
         let url = format!("{}{path}", self.base);
         let started = Instant::now();
-        let mut request = self.agent.post(&url).header("Accept", "application/json");
-        let body = match body {
-            Body::Connect(body) => {
-                request = request
-                    .header("Content-Type", "application/json")
-                    .header("Connect-Protocol-Version", "1");
-                body
-            }
-            Body::Json(body) => {
-                request = request.header("Content-Type", "application/json");
-                body
-            }
-            Body::Form(body) => {
-                request = request.header("Content-Type", "application/x-www-form-urlencoded");
-                body
-            }
+        let (content_type, connect, body) = match body {
+            Body::Connect(body) => ("application/json", true, body),
+            Body::Json(body) => ("application/json", false, body),
+            Body::Form(body) => ("application/x-www-form-urlencoded", false, body),
         };
-        if let Some(token) = bearer {
-            request = request.header("Authorization", &format!("Bearer {}", token.expose()));
-        }
+        // The thread owns copies; the token's is wiped when the thread is done with it.
+        let body = Zeroizing::new(body.to_vec());
+        let credential = bearer.map(|token| Zeroizing::new(format!("Bearer {}", token.expose())));
+        let agent = self.agent.clone();
+        let target = url.clone();
+        let waiting_for = format!("the registry at {}", self.domain);
+        let wait = Wait {
+            progress,
+            waiting_for: &waiting_for,
+        };
+        let outcome = console.wait(wait, move || {
+            let mut request = agent
+                .post(&target)
+                .header("Accept", "application/json")
+                .header("Content-Type", content_type);
+            if connect {
+                request = request.header("Connect-Protocol-Version", "1");
+            }
+            if let Some(credential) = &credential {
+                request = request.header("Authorization", credential.as_str());
+            }
+            let mut response = request.send(&body[..]).map_err(Failure::Send)?;
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_RESPONSE_BYTES)
+                .read_to_vec()
+                .map_err(|e| Failure::Read(status, e))?;
+            Ok(Answer {
+                status,
+                body,
+                location,
+            })
+        })?;
+        let elapsed = started.elapsed();
         let authorization = if bearer.is_some() {
             "Bearer [REDACTED]"
         } else {
             "none"
         };
-        let result = request.send(body);
-        let elapsed = started.elapsed();
-        let mut response = match result {
-            Ok(response) => response,
-            Err(error) => {
+        let log = console.log();
+        let answer = match outcome {
+            Ok(answer) => answer,
+            Err(Failure::Send(error)) => {
                 log.debug(
                     "request failed",
                     &[
@@ -343,46 +383,18 @@ impl Registry {
                 );
                 return Err(self.transport_error(error));
             }
+            Err(Failure::Read(status, error)) => {
+                self.log_request(log, &url, authorization, status, elapsed);
+                return Err(match error {
+                    // The deadline or the connection gave out while the answer came: a
+                    // transport failure like any other, not a strange answer.
+                    ureq::Error::Timeout(_) | ureq::Error::Io(_) => self.transport_error(error),
+                    other => self.bad_response(format!("cannot read the response body: {other}")),
+                });
+            }
         };
-        let status = response.status().as_u16();
-        log.debug(
-            "request",
-            &[
-                ("method", "POST"),
-                ("url", &url),
-                ("authorization", authorization),
-                (
-                    "proxy",
-                    &self
-                        .proxy
-                        .as_deref()
-                        .map_or("none".to_owned(), redact_userinfo),
-                ),
-                ("status", &status.to_string()),
-                ("duration", &format!("{elapsed:.1?}")),
-            ],
-        );
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-            .map_err(|e| match e {
-                // The deadline or the connection gave out while the answer came: a transport
-                // failure like any other, not a strange answer.
-                ureq::Error::Timeout(_) | ureq::Error::Io(_) => self.transport_error(e),
-                other => self.bad_response(format!("cannot read the response body: {other}")),
-            })?;
-        let answer = Answer {
-            status,
-            body,
-            location,
-        };
+        let status = answer.status;
+        self.log_request(log, &url, authorization, status, elapsed);
         if (300..400).contains(&status) {
             return Err(self.bad_response(format!(
                 "it redirected (HTTP {status}) to {}; bsr does not follow redirects {}",
@@ -398,6 +410,33 @@ impl Registry {
             )));
         }
         Ok(answer)
+    }
+
+    fn log_request(
+        &self,
+        log: &Logger,
+        url: &str,
+        authorization: &str,
+        status: u16,
+        elapsed: Duration,
+    ) {
+        log.debug(
+            "request",
+            &[
+                ("method", "POST"),
+                ("url", url),
+                ("authorization", authorization),
+                (
+                    "proxy",
+                    &self
+                        .proxy
+                        .as_deref()
+                        .map_or("none".to_owned(), redact_userinfo),
+                ),
+                ("status", &status.to_string()),
+                ("duration", &format!("{elapsed:.1?}")),
+            ],
+        );
     }
 
     pub(crate) fn bad_response(&self, reason: String) -> RegistryError {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::netrc::{NetrcDocument, SyntaxError};
-pub use crate::platform::Os;
+use crate::os::Os;
 use crate::platform::{
     EditLock, LockError, ReplaceError, create_private, create_unnamed_in, effective_uid,
     is_writable_dir, keep_owner, mode_of, name_unnamed, open_for_reading, owner_of, replace,
@@ -229,14 +229,27 @@ impl NetrcFile {
     /// writable regular file, or it does not exist and its directory is writable. `login` calls
     /// this before the token leaves the machine.
     pub fn check_writable(&self) -> Result<(), StoreError> {
+        self.check_writable_waiting(&mut |_| Ok(()))
+    }
+
+    /// [`NetrcFile::check_writable`], with `waiting` called while another process holds the
+    /// lock, as in [`NetrcFile::edit_waiting`].
+    pub fn check_writable_waiting<E: From<StoreError>>(
+        &self,
+        waiting: &mut dyn FnMut(std::time::Duration) -> Result<(), E>,
+    ) -> Result<(), E> {
         let target = self.resolve()?;
         // The lock must be takeable now, not only after the registry has seen the token.
         if let Ok(meta) = fs::metadata(parent_dir(&target))
             && meta.is_dir()
         {
-            drop(self.lock(parent_dir(&target))?);
+            drop(self.lock(parent_dir(&target), waiting)?);
         }
-        match fs::metadata(&target) {
+        Ok(self.check_file(&target)?)
+    }
+
+    fn check_file(&self, target: &Path) -> Result<(), StoreError> {
+        match fs::metadata(target) {
             Ok(meta) => {
                 self.check_kind(&meta)?;
                 if meta.permissions().readonly() {
@@ -246,12 +259,12 @@ impl NetrcFile {
                 }
                 OpenOptions::new()
                     .write(true)
-                    .open(&target)
+                    .open(target)
                     .map(drop)
                     .map_err(|source| self.write_error(source))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let dir = parent_dir(&target);
+                let dir = parent_dir(target);
                 match fs::metadata(dir) {
                     Ok(meta) if meta.is_dir() => {
                         if is_writable_dir(dir) {
@@ -287,9 +300,23 @@ impl NetrcFile {
     where
         E: From<StoreError>,
     {
+        self.edit_waiting(&mut |_| Ok(()), edit)
+    }
+
+    /// [`NetrcFile::edit`], calling `waiting` with the time waited so far every few
+    /// milliseconds while another process holds the lock: it may say so, or end the wait with
+    /// an error (Ctrl-C), and then nothing is written.
+    pub fn edit_waiting<T, E>(
+        &self,
+        waiting: &mut dyn FnMut(std::time::Duration) -> Result<(), E>,
+        edit: impl FnOnce(&mut NetrcDocument) -> Result<T, E>,
+    ) -> Result<EditReport<T>, E>
+    where
+        E: From<StoreError>,
+    {
         let target = self.resolve()?;
         let dir = parent_dir(&target);
-        let lock = self.lock(dir)?;
+        let lock = self.lock(dir, waiting)?;
 
         let existing = self.read_existing(&target)?;
         let (bytes, meta) = match existing {
@@ -385,15 +412,21 @@ impl NetrcFile {
         })
     }
 
-    fn lock(&self, dir: &Path) -> Result<EditLock, StoreError> {
+    fn lock<E: From<StoreError>>(
+        &self,
+        dir: &Path,
+        waiting: &mut dyn FnMut(std::time::Duration) -> Result<(), E>,
+    ) -> Result<EditLock, E> {
         let name = self.path.file_name().unwrap_or(OsStr::new("netrc"));
         // Bounded: anyone who can open a 0755 home can lock it, and must not be able to make
         // bsr wait forever.
-        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let started = std::time::Instant::now();
+        let deadline = started + LOCK_WAIT;
         loop {
             match try_lock(dir, name) {
                 Ok(lock) => return Ok(lock),
                 Err(LockError::Busy) if std::time::Instant::now() < deadline => {
+                    waiting(started.elapsed())?;
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(LockError::Busy) => {
@@ -401,26 +434,31 @@ impl NetrcFile {
                         path: self.path.clone(),
                         dir: dir.to_path_buf(),
                         seconds: LOCK_WAIT.as_secs(),
-                    });
+                    }
+                    .into());
                 }
+                #[cfg(unix)]
                 Err(LockError::Unsupported(source)) => {
                     return Err(StoreError::LockUnsupported {
                         path: self.path.clone(),
                         dir: dir.to_path_buf(),
                         source,
-                    });
+                    }
+                    .into());
                 }
                 Err(LockError::Io(source)) if source.kind() == io::ErrorKind::NotFound => {
                     return Err(StoreError::MissingDirectory {
                         path: self.path.clone(),
                         dir: dir.to_path_buf(),
-                    });
+                    }
+                    .into());
                 }
                 Err(LockError::Io(source)) => {
                     return Err(StoreError::Lock {
                         path: self.path.clone(),
                         source,
-                    });
+                    }
+                    .into());
                 }
             }
         }
@@ -499,6 +537,7 @@ impl NetrcFile {
         if let Err(error) = result {
             let _ = fs::remove_file(&temp);
             return Err(match error {
+                #[cfg(windows)]
                 ReplaceError::InUse(source) => StoreError::InUse {
                     path: self.path.clone(),
                     source,

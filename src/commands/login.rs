@@ -1,16 +1,15 @@
 //! `bsr registry login [domain] [--username U] [--token-stdin | --prompt]`.
 
-use std::io::{self, IsTerminal, Read, Write};
-use std::time::{Duration, Instant};
+use std::io::Write;
 
 use super::say;
-use super::{CommandError, Context, print_notices};
+use super::{CommandError, Context, check_writable, end_if_signalled, guarded_edit, print_notices};
 use crate::browser::{self, Opened, OpenerEnv};
+use crate::console::{Console, SignalGuard, Wait};
 use crate::credentials::{self, BufToken};
-use crate::device::{self, DeviceError};
+use crate::device;
 use crate::domain::Domain;
 use crate::netrc::{EditError, NetrcDocument};
-use crate::platform;
 use crate::prompt;
 use crate::registry::{CurrentUser, Registry};
 use crate::secret::Token;
@@ -50,13 +49,12 @@ pub struct LoginRequest {
 pub fn login(
     request: &LoginRequest,
     ctx: &Context,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    console: &mut Console,
 ) -> Result<(), CommandError> {
     let domain = &request.domain;
     // Fail on a netrc that cannot be written or understood before asking for a token, and so
     // before the token is sent anywhere.
-    ctx.netrc.check_writable()?;
+    check_writable(console, &ctx.netrc)?;
     if let Some(mut doc) = ctx.netrc.read()? {
         // A rehearsal with stand-in values: a file with no place where every reader would see
         // a new entry fails now, not after the registry has seen the token.
@@ -74,31 +72,32 @@ pub fn login(
     let mut username = request.username.clone();
     let mut by_browser = false;
     let token = match request.source {
-        TokenSource::Stdin => read_stdin_token()?,
+        TokenSource::Stdin => read_stdin_token(console)?,
         TokenSource::Prompt => {
-            prompt::require_terminal()?;
+            prompt::require_terminal(console)?;
+            let out = console.out();
             say!(
                 out,
                 "Enter the BSR token created at https://{domain}/settings/user.\n"
             )?;
             out.flush().map_err(CommandError::Output)?;
-            prompt::ask_hidden("Token: ")?
+            prompt::ask_hidden(console, "Token: ")?
         }
-        TokenSource::Interactive => ask_username_and_token(domain, &mut username, out)?,
+        TokenSource::Interactive => ask_username_and_token(domain, &mut username, console)?,
         TokenSource::Browser => {
-            match device::register(&registry, &request.client_name, &ctx.log)? {
+            match device::register(&registry, &request.client_name, console)? {
                 Some(client) => {
                     by_browser = true;
-                    browser_token(&registry, &client, &request.opener, ctx, out, err)?
+                    browser_token(&registry, &client, &request.opener, console)?
                 }
                 // The registry has no browser login: the prompts, as before Buf 1.75.
-                None => ask_username_and_token(domain, &mut username, out)?,
+                None => ask_username_and_token(domain, &mut username, console)?,
             }
         }
     };
     let token = credentials::parse_token(token.expose())?;
 
-    let user = match registry.current_user(&token, &ctx.log)? {
+    let user = match registry.current_user(&token, console)? {
         CurrentUser::User(user) => user,
         CurrentUser::NoUser => return Err(CommandError::NoUser),
     };
@@ -109,31 +108,32 @@ pub fn login(
         return Err(CommandError::UsernameMismatch);
     }
 
-    let report = ctx
-        .netrc
-        .edit(|doc| -> Result<(), CommandError> {
-            Ok(set_both(doc, domain, user.as_str(), &token)?)
-        })
-        .map_err(|e| e.naming(&ctx.netrc))?;
+    let (report, guard) = guarded_edit(console, &ctx.netrc, |doc| {
+        Ok(set_both(doc, domain, user.as_str(), &token)?)
+    })?;
     // From here on the credentials are saved: a failure to say so must say that they were.
-    let saved = |source: io::Error| CommandError::SavedButUnreported {
-        path: ctx.netrc.path().to_owned(),
-        source,
-    };
-    let reported = print_notices(&report, &ctx.netrc, err).and_then(|()| {
-        if by_browser {
-            // Buf 1.75 leaves a blank line after the URL block.
-            say!(out, "")?;
+    let saved = |error: CommandError| match error {
+        CommandError::Output(source) | CommandError::Report(source) => {
+            CommandError::SavedButUnreported {
+                path: ctx.netrc.path().to_owned(),
+                source,
+            }
         }
-        say!(
-            out,
-            "Logged in as {user}. Credentials saved to {}.",
-            ctx.netrc.path().display()
-        )
-    });
-    if let Err(CommandError::Output(source)) = reported {
-        return Err(saved(source));
+        other => other,
+    };
+    print_notices(&report, &ctx.netrc, console).map_err(saved)?;
+    let out = console.out();
+    if by_browser {
+        // Buf 1.75 leaves a blank line after the URL block.
+        say!(out, "").map_err(saved)?;
     }
+    say!(
+        out,
+        "Logged in as {user}. Credentials saved to {}.",
+        ctx.netrc.path().display()
+    )
+    .and_then(|()| out.flush().map_err(CommandError::Output))
+    .map_err(saved)?;
     // gh warns the same way about GH_TOKEN: a stale variable silently wins over the file.
     if request
         .buf_token
@@ -141,46 +141,67 @@ pub fn login(
         .is_some_and(|t| t.token_for(domain).is_some())
     {
         say!(
-            err,
+            console.err(),
             "Notice: BUF_TOKEN holds a token for {domain}; while it is set, Buf and bsr send that token, not the one just saved."
-        )?;
+        )
+        .map_err(saved)?;
     }
-    Ok(())
+    end_if_signalled(guard)
 }
 
 /// `Username:` (unless one was given) and `Token:`.
 fn ask_username_and_token(
     domain: &Domain,
     username: &mut Option<String>,
-    out: &mut dyn Write,
+    console: &mut Console,
 ) -> Result<Token, CommandError> {
-    prompt::require_terminal()?;
+    prompt::require_terminal(console)?;
     if username.is_none() {
+        let out = console.out();
         say!(
             out,
             "Log in with your Buf Schema Registry username. If you don't have a username, create one at https://{domain}.\n"
         )?;
         out.flush().map_err(CommandError::Output)?;
-        *username = Some(prompt::ask_visible("Username: ")?);
+        *username = Some(prompt::ask_visible(console, "Username: ")?);
     }
-    Ok(prompt::ask_hidden("Token: ")?)
+    Ok(prompt::ask_hidden(console, "Token: ")?)
 }
 
 /// The device flow's user side: the URL printed first (Buf 1.75's text, on stdout), the user
-/// code and notes on stderr, a browser opened if one can be, then the wait for approval, which
-/// Ctrl-C ends with nothing sent after it.
+/// code and notes on stderr, a browser opened if one can be, then the wait for approval. From
+/// the URL to the token Ctrl-C is caught, and ends the login with nothing sent after it.
 fn browser_token(
     registry: &Registry,
     client: &device::Client,
     opener: &OpenerEnv,
-    ctx: &Context,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    console: &mut Console,
 ) -> Result<Token, CommandError> {
-    let authorization = device::authorize(registry, client, &ctx.log)?;
-    // From here on Ctrl-C ends the login cleanly (also while the opener starts). Catching it
-    // cannot fail in practice; if it did, Ctrl-C would still end bsr, by default.
-    let _ = platform::catch_interrupts();
+    let authorization = device::authorize(registry, client, console)?;
+    let guard = console.catch_signals()?;
+    let steps = browser_steps(registry, client, &authorization, opener, console, &guard);
+    if steps.as_ref().is_err_and(|e| e.signal().is_some()) && console.stderr_is_terminal() {
+        // The cursor is after the terminal's `^C`.
+        let _ = writeln!(console.err());
+    }
+    steps
+}
+
+fn browser_steps(
+    registry: &Registry,
+    client: &device::Client,
+    authorization: &device::Authorization,
+    opener: &OpenerEnv,
+    console: &mut Console,
+    guard: &SignalGuard,
+) -> Result<Token, CommandError> {
+    let wait = Wait {
+        progress: "",
+        waiting_for: "the authorization in the browser",
+    };
+    let out = console.out();
+    // The URL is where the user goes next: a stdout nobody reads (a closed pipe) fails the
+    // login here, before anything is saved.
     say!(
         out,
         "Opening your browser to complete authorization process.\n\nIf your browser doesn't open automatically, please open this URL in a browser to complete the process:\n\n{}",
@@ -189,53 +210,36 @@ fn browser_token(
     out.flush().map_err(CommandError::Output)?;
     if let Some(code) = &authorization.user_code {
         say!(
-            err,
+            console.err(),
             "Your one-time code is {code}; check that the page in the browser shows the same code."
         )?;
     }
-    match browser::open(&authorization.url, opener) {
+    let opened = browser::open(&authorization.url, opener, &|| guard.check(wait).is_err());
+    guard.check(wait)?;
+    match opened {
         Opened::Started => {}
         Opened::NoOpener => say!(
-            err,
+            console.err(),
             "Note: no browser could be opened here (none of {} was found); open the URL above in a browser on any device.",
             browser::opener_names()
         )?,
         Opened::Failed { opener, reason } => say!(
-            err,
+            console.err(),
             "Note: {opener} could not open a browser ({reason}); open the URL above in a browser on any device."
         )?,
     }
-    let on_terminal = io::stderr().is_terminal();
-    if on_terminal {
+    if console.stderr_is_terminal() {
         say!(
-            err,
+            console.err(),
             "Waiting for the authorization in the browser (press Ctrl-C to cancel)..."
         )?;
     }
-    let mut wait = |pause: Duration| {
-        let until = Instant::now() + pause;
-        while Instant::now() < until {
-            if platform::interrupted() {
-                return false;
-            }
-            std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
-        }
-        !platform::interrupted()
-    };
-    match device::wait_for_token(registry, client, &authorization, &ctx.log, &mut wait) {
-        // A Ctrl-C that came during the last poll counts too: nothing is done with its answer.
-        Ok(_) | Err(_) if platform::interrupted() => {
-            Err(CommandError::Device(DeviceError::Interrupted))
-        }
-        Ok(token) => Ok(token),
-        Err(e) => Err(e.into()),
-    }
-    .inspect_err(|e| {
-        if e.is_interrupt() && on_terminal {
-            // The cursor is after the terminal's `^C`.
-            let _ = writeln!(err);
-        }
-    })
+    Ok(device::wait_for_token(
+        registry,
+        client,
+        authorization,
+        console,
+    )?)
 }
 
 /// Sets the domain's two machines, `<domain>` and `go.<domain>`.
@@ -249,18 +253,14 @@ fn set_both(
     doc.set_machine(&domain.go_machine(), user, token)
 }
 
-fn read_stdin_token() -> Result<Token, CommandError> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .lock()
-        .take(MAX_STDIN_TOKEN as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(CommandError::StdinUnreadable)?;
-    if bytes.len() > MAX_STDIN_TOKEN {
-        return Err(CommandError::StdinTooLarge {
+fn read_stdin_token(console: &mut Console) -> Result<Token, CommandError> {
+    let bytes = console
+        .read_stdin(MAX_STDIN_TOKEN)
+        .map_err(CommandError::StdinUnreadable)?
+        .ok_or(CommandError::StdinTooLarge {
             limit_kib: MAX_STDIN_TOKEN / 1024,
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|_| CommandError::StdinNotUtf8)?;
+        })?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| CommandError::StdinNotUtf8)?;
+    // One copy, into the token (wiped when dropped); `bytes` is wiped here.
     Ok(Token::new(text))
 }

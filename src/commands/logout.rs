@@ -1,9 +1,8 @@
 //! `bsr registry logout [domain]`.
 
-use std::io::Write;
-
-use super::say;
-use super::{CommandError, print_notices};
+use super::report;
+use super::{CommandError, end_if_signalled, guarded_edit, print_notices};
+use crate::console::Console;
 use crate::domain::Domain;
 use crate::store::{NetrcFile, StoreError};
 
@@ -13,33 +12,31 @@ use crate::store::{NetrcFile, StoreError};
 pub fn logout(
     domain: &Domain,
     netrc: &NetrcFile,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    console: &mut Console,
 ) -> Result<(), CommandError> {
     let go_machine = domain.go_machine();
-    let edited = netrc
-        .edit(|doc| -> Result<usize, CommandError> {
-            let removed = doc.remove_machine(domain.as_str())? + doc.remove_machine(&go_machine)?;
-            Ok(removed)
-        })
-        .map_err(|e| e.naming(netrc));
-    let removed = match edited {
-        Ok(report) => {
-            print_notices(&report, netrc, err)?;
-            report.value
+    let edited = guarded_edit(console, netrc, |doc| {
+        Ok(doc.remove_machine(domain.as_str())? + doc.remove_machine(&go_machine)?)
+    });
+    let (removed, guard) = match edited {
+        Ok((edit, guard)) => {
+            print_notices(&edit, netrc, console)?;
+            (edit.value, Some(guard))
         }
         // No directory, so no file and no credentials: logged out already, as Buf says it.
-        Err(CommandError::Store(StoreError::MissingDirectory { .. })) => 0,
+        Err(CommandError::Store(StoreError::MissingDirectory { .. })) => (0, None),
         Err(other) => return Err(other),
     };
     let path = netrc.path().display();
+    let out = console.out();
     if removed > 0 {
-        say!(out, "All existing BSR credentials removed from {path}")?;
+        report!(out, "All existing BSR credentials removed from {path}")?;
     } else {
-        say!(
+        report!(
             out,
             "No BSR credentials found in {path}; you are already logged out"
         )?;
     }
-    Ok(())
+    out.flush().map_err(CommandError::Report)?;
+    guard.map_or(Ok(()), end_if_signalled)
 }

@@ -1,27 +1,29 @@
 //! The commands: plain functions that take resolved values, talk to the outside world through
-//! `store`, `registry` and `prompt`, and print their result.
+//! `store`, `registry` and the [`Console`] (output, prompts, waits), and print their result.
 
 pub mod login;
 pub mod logout;
 pub mod whoami;
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use thiserror::Error;
 
 use crate::config::ConfigError;
+use crate::console::{Console, Signal, SignalGuard, Stopped, Wait};
+use crate::device::DeviceError;
 use crate::domain::DomainError;
-use crate::log::Logger;
-use crate::netrc::{EditError, InvalidValue};
+use crate::netrc::{EditError, InvalidValue, NetrcDocument};
 use crate::prompt::PromptError;
 use crate::registry::{ClientOptions, RegistryError};
 use crate::store::{EditReport, NetrcFile, StoreError, Written};
 
-/// Everything a command needs from the environment, resolved once by the binary.
+/// Everything a command needs from the environment, resolved once by the binary. (The
+/// `--debug` logger and the deadline are the console's: `console.log()`.)
 pub struct Context {
     pub netrc: NetrcFile,
     pub client: ClientOptions,
-    pub log: Logger,
 }
 
 /// Every failure a command can report. The binary prints it as `Failure: <message>`.
@@ -36,7 +38,10 @@ pub enum CommandError {
     #[error(transparent)]
     Prompt(#[from] PromptError),
     #[error(transparent)]
-    Device(#[from] crate::device::DeviceError),
+    Device(#[from] DeviceError),
+    /// Ctrl-C, SIGTERM or SIGHUP in a wait, or the deadline.
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -76,9 +81,14 @@ pub enum CommandError {
     },
     #[error("Not currently logged in for {domain}.{hint}")]
     NotLoggedIn { domain: String, hint: String },
-    /// Standard output or error could not be written (a closed descriptor, a full disk).
+    /// Standard output or error could not be written (a closed descriptor, a full disk) while
+    /// the command was still at work: a failure, a broken pipe included.
     #[error("cannot write output: {0}")]
     Output(io::Error),
+    /// A finished command's report could not be written; a broken pipe (nobody reads it any
+    /// more) is no failure.
+    #[error("cannot write output: {0}")]
+    Report(io::Error),
     /// The netrc was saved, but the message saying so could not be written.
     #[error(
         "the credentials were saved to {path}, but the message saying so could not be written: {source}"
@@ -100,13 +110,14 @@ impl From<EditError> for CommandError {
 }
 
 impl CommandError {
-    /// The process's exit status: 130 for Ctrl-C at a prompt; 0 when the only trouble is a
-    /// reader that went away (a broken pipe: the work is done and nobody is listening, as
-    /// ripgrep treats it); 1 for every other failure, including output that could not be
-    /// written for another reason (`whoami >&-` must not look like success).
+    /// The process's exit status: 128 + the signal for Ctrl-C (130) and the like, though the
+    /// binary ends by the signal itself ([`CommandError::signal`]); 0 when the only trouble is
+    /// a reader that went away once the work was done (a broken pipe: nobody is listening, as
+    /// ripgrep treats it in its printing loop); 1 for every other failure, including output
+    /// that could not be written for another reason (`whoami >&-` must not look like success).
     pub fn exit_code(&self) -> u8 {
-        if self.is_interrupt() {
-            130
+        if let Some(Signal(signal)) = self.signal() {
+            u8::try_from(128 + signal).unwrap_or(130)
         } else if self.is_broken_pipe() {
             0
         } else {
@@ -115,7 +126,7 @@ impl CommandError {
     }
 
     fn is_broken_pipe(&self) -> bool {
-        let (CommandError::Output(e) | CommandError::SavedButUnreported { source: e, .. }) = self
+        let (CommandError::Report(e) | CommandError::SavedButUnreported { source: e, .. }) = self
         else {
             return false;
         };
@@ -126,7 +137,7 @@ impl CommandError {
     /// (the prompt already ended its line) and a closed output (nobody is reading).
     pub fn failure_message(&self) -> Option<String> {
         match self {
-            _ if self.is_interrupt() || self.is_broken_pipe() => None,
+            _ if self.signal().is_some() || self.is_broken_pipe() => None,
             other => Some(other.to_string()),
         }
     }
@@ -142,14 +153,23 @@ impl CommandError {
         }
     }
 
-    /// Ctrl-C at a prompt or while waiting for a browser login: exit 130 without a
-    /// `Failure:` line.
-    pub fn is_interrupt(&self) -> bool {
-        matches!(
-            self,
-            CommandError::Prompt(PromptError::Interrupted)
-                | CommandError::Device(crate::device::DeviceError::Interrupted)
-        )
+    /// The signal (Ctrl-C, SIGTERM, SIGHUP) that ended the command, at a prompt or in a wait:
+    /// no `Failure:` line, and the binary ends by that signal.
+    pub fn signal(&self) -> Option<Signal> {
+        let stopped = match self {
+            CommandError::Prompt(PromptError::Interrupted(signal)) => return Some(*signal),
+            CommandError::Stopped(stopped)
+            | CommandError::Registry(RegistryError::Stopped(stopped))
+            | CommandError::Device(
+                DeviceError::Stopped(stopped)
+                | DeviceError::Registry(RegistryError::Stopped(stopped)),
+            ) => stopped,
+            _ => return None,
+        };
+        match stopped {
+            Stopped::Signal(signal) => Some(*signal),
+            _ => None,
+        }
     }
 }
 
@@ -162,13 +182,84 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+/// `writeln!` for a finished command's report, whose failure is a [`CommandError::Report`]:
+/// a broken pipe there is success.
+macro_rules! report {
+    ($out:expr, $($arg:tt)*) => {
+        writeln!($out, $($arg)*).map_err($crate::commands::CommandError::Report)
+    };
+}
+pub(crate) use report;
+
+/// What a wait for another bsr's lock on the netrc does each few milliseconds: end on a
+/// signal or at the deadline, and say on a terminal, once, after a second, what it waits for.
+fn lock_waiter<'a>(
+    console: &'a Console,
+    guard: &'a SignalGuard,
+    netrc: &NetrcFile,
+) -> impl FnMut(Duration) -> Result<(), CommandError> + 'a {
+    let path = netrc.path().display();
+    let progress = format!("Waiting for another bsr to finish editing {path}…");
+    let waiting_for = format!("another bsr to finish editing {path}");
+    let mut shown = false;
+    move |waited| {
+        guard.check(Wait {
+            progress: &progress,
+            waiting_for: &waiting_for,
+        })?;
+        if !shown && console.stderr_is_terminal() && waited >= Duration::from_secs(1) {
+            shown = true;
+            let _ = writeln!(console.err(), "{progress}");
+        }
+        Ok(())
+    }
+}
+
+/// [`NetrcFile::check_writable`] with the lock wait guarded and shown ([`lock_waiter`]).
+fn check_writable(console: &Console, netrc: &NetrcFile) -> Result<(), CommandError> {
+    let guard = console.catch_signals()?;
+    netrc.check_writable_waiting(&mut lock_waiter(console, &guard, netrc))
+}
+
+/// Edits the netrc with Ctrl-C (SIGTERM, SIGHUP) caught from the lock wait to the end of the
+/// write: a signal before the edit has changed anything ends it with nothing written; one
+/// during the write lets the write finish (a half-written netrc is the one thing worse), and
+/// the returned guard tells the command to end by it once it has reported. A wait for another
+/// bsr's lock says so on a terminal after a second.
+fn guarded_edit<T>(
+    console: &Console,
+    netrc: &NetrcFile,
+    edit: impl FnOnce(&mut NetrcDocument) -> Result<T, CommandError>,
+) -> Result<(EditReport<T>, SignalGuard), CommandError> {
+    let guard = console.catch_signals()?;
+    let report = netrc.edit_waiting(&mut lock_waiter(console, &guard, netrc), |doc| {
+        // The last moment a signal leaves the file as it was.
+        guard.check(Wait {
+            progress: "",
+            waiting_for: "the netrc",
+        })?;
+        edit(doc)
+    });
+    Ok((report.map_err(|e| e.naming(netrc))?, guard))
+}
+
+/// Ends the command by a signal that came during the write ([`guarded_edit`]), now that its
+/// report is out.
+fn end_if_signalled(guard: SignalGuard) -> Result<(), CommandError> {
+    match guard.caught() {
+        Some(signal) => Err(Stopped::Signal(signal).into()),
+        None => Ok(()),
+    }
+}
+
 /// The one-line notices an edit may call for, on stderr.
 fn print_notices<T>(
     report: &EditReport<T>,
     file: &NetrcFile,
-    err: &mut dyn Write,
+    console: &Console,
 ) -> Result<(), CommandError> {
     let path = file.path().display();
+    let mut err = console.err();
     if let Some(mode) = report.narrowed_from {
         say!(
             err,

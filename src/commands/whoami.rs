@@ -1,10 +1,9 @@
 //! `bsr registry whoami [domain] [--format text|json]`: who the registry says you are, and
 //! which credential told it.
 
-use std::io::Write;
-
-use super::say;
+use super::report;
 use super::{CommandError, Context};
+use crate::console::Console;
 use crate::credentials::{self, BufToken, NetrcEntry, Resolution, Source};
 use crate::domain::Domain;
 use crate::registry::{Registry, RegistryError, UserInfo};
@@ -24,7 +23,7 @@ pub fn whoami(
     format: Format,
     buf_token: &BufToken,
     ctx: &Context,
-    out: &mut dyn Write,
+    console: &mut Console,
 ) -> Result<(), CommandError> {
     let path = ctx.netrc.path();
     // whoami reads the file and never edits it, so a file it cannot parse is "cannot read".
@@ -73,7 +72,7 @@ pub fn whoami(
             file.display()
         ),
     };
-    let user = match registry.user_info(&credential.token, &ctx.log) {
+    let user = match registry.user_info(&credential.token, console) {
         Ok(Some(user)) => user,
         // A 200 without a user is no rejection: the registry accepted the token and named no one.
         Ok(None) => return Err(CommandError::NoUser),
@@ -83,17 +82,18 @@ pub fn whoami(
         Err(other) => return Err(other.into()),
     };
 
+    let out = console.out();
     match format {
-        Format::Text => say!(out, "Logged in as {}.", user.username)?,
+        Format::Text => report!(out, "Logged in as {}.", user.username)?,
         Format::Json => {
             let source = match &credential.source {
                 Source::BufToken => "BUF_TOKEN".to_owned(),
                 Source::Netrc(file) => file.display().to_string(),
             };
-            say!(out, "{}", json_line(&user, domain, &source))?;
+            report!(out, "{}", json_line(&user, domain, &source))?;
         }
     }
-    Ok(())
+    out.flush().map_err(CommandError::Report)
 }
 
 /// Buf 1.75's JSON line, in its field order (`id`, `remote`, `username`, `create_time`,

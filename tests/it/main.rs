@@ -3,6 +3,9 @@
 #[cfg(unix)]
 mod browser;
 mod completion;
+mod console;
+#[cfg(unix)]
+mod contract;
 mod edges;
 mod interop;
 mod login;

@@ -27,6 +27,8 @@ pub struct Script {
     /// The token endpoint's answers in turn; once they run out, the access token if the page
     /// was visited, else `authorization_pending`.
     pub polls: Vec<Reply>,
+    /// How long `GetCurrentUser` takes to answer.
+    pub user_delay: std::time::Duration,
 }
 
 impl Default for Script {
@@ -37,6 +39,7 @@ impl Default for Script {
             interval: 1,
             expires_in: 60,
             polls: Vec::new(),
+            user_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -85,7 +88,9 @@ pub fn device_registry(script: Script) -> Registry {
                 Reply::json(200, "approved")
             }
             _ => match request.headers.get("authorization") {
-                Some(bearer) if *bearer == format!("Bearer {TOKEN}") => Reply::user("alice"),
+                Some(bearer) if *bearer == format!("Bearer {TOKEN}") => {
+                    Reply::user("alice").delayed(script.user_delay)
+                }
                 _ => Reply::error(401, "unauthenticated", "invalid token"),
             },
         }

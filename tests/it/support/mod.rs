@@ -18,6 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+use bsr::console::{Captured, Console, Script};
 use tempfile::TempDir;
 
 pub use registry::{Registry, Reply};
@@ -161,7 +162,7 @@ impl TestEnv {
     pub fn run(&self, args: &[&str], stdin: &str) -> Outcome {
         let output = run_piped(&mut self.command(args), stdin);
         let outcome = Outcome {
-            code: output.status.code().unwrap_or(-1),
+            code: shell_status(&output.status),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             home: self.home().to_owned(),
@@ -176,6 +177,44 @@ impl TestEnv {
         let mut args = vec!["registry", "login", domain, "--token-stdin"];
         args.extend_from_slice(extra);
         self.run(&args, stdin)
+    }
+
+    /// Runs `bsr args…` inside the test process on a scripted console (typed answers, or a
+    /// piped stdin), as `main` would: the exit status, and stdout and stderr with the
+    /// `Failure:` line `main` prints.
+    pub fn run_in_process(&self, args: &[&str], script: Script) -> (i32, Captured) {
+        self.run_in_process_with(args, script, |_| {})
+    }
+
+    /// [`TestEnv::run_in_process`], handing `started` the console's captures (to send it a
+    /// Ctrl-C from another thread) before the command runs.
+    pub fn run_in_process_with(
+        &self,
+        args: &[&str],
+        script: Script,
+        started: impl FnOnce(&Captured),
+    ) -> (i32, Captured) {
+        let home = self.home().display().to_string();
+        let mut vars = vec![("HOME", home.as_str())];
+        vars.extend(self.envs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let env = bsr::environment::Environment::from_vars(vars, None);
+        let args = bsr::cli::parse_from(std::iter::once("bsr").chain(args.iter().copied()))
+            .expect("the arguments parse");
+        let (mut console, captured) = Console::scripted(script);
+        started(&captured);
+        let code = match bsr::app::run(args, &env, &mut console) {
+            Ok(()) => 0,
+            Err(error) => {
+                if let Some(message) = error.failure_message() {
+                    use std::io::Write;
+                    let _ = writeln!(console.err(), "Failure: {message}");
+                }
+                i32::from(error.exit_code())
+            }
+        };
+        assert_no_token(&captured.out());
+        assert_no_token(&captured.err());
+        (code, captured)
     }
 
     /// Replaces the temp HOME in `text` with `~`, so expected outputs can be written literally.
@@ -295,4 +334,25 @@ pub fn set_mode(path: &Path, mode: u32) {
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::MetadataExt;
     fs::metadata(path).unwrap().mode() & 0o777
+}
+
+/// The status as a shell's `$?` shows it: the exit code, or 128 + the signal that ended the
+/// process.
+pub fn shell_status(status: &std::process::ExitStatus) -> i32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return 128 + signal;
+        }
+    }
+    status.code().unwrap_or(-1)
+}
+
+/// Whether bsr ended as SPEC wants after Ctrl-C: by SIGINT itself (re-raised, so a calling
+/// shell loop stops), which a shell shows as `$?` 130.
+#[cfg(unix)]
+pub fn ended_by_ctrl_c(status: &std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal() == Some(libc::SIGINT)
 }

@@ -69,6 +69,11 @@ impl Pty {
         }
     }
 
+    /// The process id of the program on the terminal (to send it a signal).
+    pub fn pid(&self) -> libc::pid_t {
+        self.child.id() as libc::pid_t
+    }
+
     /// Everything the terminal has shown so far.
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
