@@ -1,0 +1,162 @@
+//! The real netrc readers the models in `bsr::netrc::readers` are checked against, each asked
+//! in as few processes as it allows what it hands out for each host, for many files at once.
+//!
+//! Each harness exposes `ask(files, hosts)`: per file, the reader's rejection or what it hands
+//! out for each host (`None` where it sends nothing), or `None` as a whole (a skip) where the
+//! reader is not installed. A reader that cannot show every field is compared through the
+//! `project` function next to its harness. [`compare`] is the differential check itself.
+
+pub mod go;
+
+use std::fs;
+use std::path::Path;
+
+use base64::Engine as _;
+use bsr::netrc::readers::{Creds, Reads, Rejected};
+
+/// Per file: the reader's rejection, or what it hands out for each host asked.
+pub type Answers = Vec<Result<Vec<Option<Creds>>, Rejected>>;
+
+/// A host no test file names: what a reader hands out where it has no entry.
+pub const ABSENT: &[u8] = b"absent-host.example";
+
+/// Every netrc text in tests/fixtures/netrc: the fixtures and their edited versions.
+pub fn fixture_files() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/netrc");
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.ends_with(".netrc")
+                || name.ends_with(".netrc.login")
+                || name.ends_with(".netrc.logout")
+        })
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30, "fixtures are missing");
+    files
+}
+
+/// The hosts to ask about for `files`: every word that follows a `machine` keyword (split on
+/// ASCII white space, so whatever any reader may take as a name), in upper case too,
+/// `buf.build`, `go.buf.build`, and a host none of them names.
+pub fn hosts_for(files: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut hosts: Vec<Vec<u8>> = Vec::new();
+    let mut add = |host: Vec<u8>| {
+        if !host.is_empty() && !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    };
+    for name in [&b"buf.build"[..], b"go.buf.build"] {
+        add(name.to_vec());
+        add(name.to_ascii_uppercase());
+    }
+    for file in files {
+        let words: Vec<&[u8]> = file
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for pair in words.windows(2) {
+            if pair[0] == b"machine" {
+                add(pair[1].to_vec());
+                add(pair[1].to_ascii_uppercase());
+            }
+        }
+    }
+    add(ABSENT.to_vec());
+    hosts
+}
+
+/// `Basic <base64>` → (login, password).
+pub fn decode_basic(header: &str) -> (Vec<u8>, Vec<u8>) {
+    let encoded = header
+        .strip_prefix("Basic ")
+        .unwrap_or_else(|| panic!("not Basic auth: {header}"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .unwrap_or_else(|e| panic!("bad base64 in {header}: {e}"));
+    let colon = bytes.iter().position(|&b| b == b':').expect("no colon");
+    (bytes[..colon].to_vec(), bytes[colon + 1..].to_vec())
+}
+
+/// A file's bytes as a Rust byte-string literal would show them, so that a failing file can
+/// be copied into a test.
+pub fn show(bytes: &[u8]) -> String {
+    bytes.escape_ascii().to_string().replace("\\n", "\\n\n")
+}
+
+fn show_creds(creds: &Option<Creds>) -> String {
+    match creds {
+        None => "nothing".to_owned(),
+        Some(c) => {
+            let field = |v: &Option<Vec<u8>>| v.as_ref().map_or("-".to_owned(), |v| show(v));
+            format!(
+                "login {} password {} account {}",
+                field(&c.login),
+                field(&c.password),
+                field(&c.account)
+            )
+        }
+    }
+}
+
+/// Checks `model` against the `real` answers for `files` and `hosts`, through `project` (what
+/// the real reader can show of what the model hands out), and fails on the first file where
+/// they part ways, showing it in full.
+pub fn compare(
+    reader: &str,
+    model: fn(&[u8]) -> Result<Reads, Rejected>,
+    project: fn(Option<&Creds>) -> Option<Creds>,
+    files: &[(String, Vec<u8>)],
+    hosts: &[Vec<u8>],
+    real: Answers,
+) {
+    assert_eq!(real.len(), files.len(), "{reader}: one answer per file");
+    for ((what, file), real) in files.iter().zip(real) {
+        let fail = |why: String| -> ! {
+            panic!(
+                "{reader}'s model and the real {reader} part ways on {what}: {why}\n--- the file, {} bytes:\n{}\n---",
+                file.len(),
+                show(file)
+            )
+        };
+        match (model(file), real) {
+            (Err(Rejected), Err(Rejected)) => {}
+            (Ok(_), Err(Rejected)) => fail("the real reader rejects it, the model does not".into()),
+            (Err(Rejected), Ok(_)) => fail("the model rejects it, the real reader does not".into()),
+            (Ok(reads), Ok(answers)) => {
+                assert_eq!(answers.len(), hosts.len(), "{reader}: one answer per host");
+                for (host, answer) in hosts.iter().zip(answers) {
+                    let modelled = project(reads.get(host));
+                    if modelled != answer {
+                        fail(format!(
+                            "for host {} the model hands out {}, the real reader {}",
+                            show(host),
+                            show_creds(&modelled),
+                            show_creds(&answer)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The fixtures and `count` generated files, named for the failure message.
+pub fn files(count: usize) -> Vec<(String, Vec<u8>)> {
+    let mut files = fixture_files();
+    files.extend(
+        crate::models::generate::batch(count)
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| (format!("generated file {i}"), f)),
+    );
+    files
+}
