@@ -6,6 +6,7 @@
 //! (`tests/it/models.rs`). A model that disagrees with its reader on any file is a bug in the
 //! model. Edits are checked against all of them before anything is written.
 
+pub mod buf;
 pub mod go;
 
 use std::fmt;
@@ -104,4 +105,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[go::MODEL];
+pub const MODELS: &[Model] = &[go::MODEL, buf::MODEL];

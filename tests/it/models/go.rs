@@ -11,9 +11,9 @@ use crate::support::real_readers::{self, go as real};
 fn go_model_agrees_with_the_go_command() {
     let files = real_readers::files(super::generate::cases() / 3);
     let texts: Vec<Vec<u8>> = files.iter().map(|(_, f)| f.clone()).collect();
-    let hosts: Vec<Vec<u8>> = real_readers::hosts_for(&texts)
-        .into_iter()
-        .filter(|h| real::can_ask(h))
+    let hosts: Vec<Vec<Vec<u8>>> = texts
+        .iter()
+        .map(|f| real_readers::hosts_for(f, real::can_ask))
         .collect();
     let Some(answers) = real::ask(&texts, &hosts) else {
         return;

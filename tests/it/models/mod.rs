@@ -2,6 +2,7 @@
 //! fixtures and on generated files: a model that disagrees with its reader on any file is a bug
 //! in the model. One module per reader; the generator below is shared.
 
+pub mod buf;
 pub mod generate;
 pub mod go;
 

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use bsr::netrc::readers::Creds;
 use tempfile::TempDir;
 
-use super::{ABSENT, Answers, decode_basic};
+use super::{ABSENT, Answers, contains, decode_basic};
 use crate::support::need;
 use crate::support::readers::TlsRecorder;
 
@@ -42,16 +42,25 @@ pub fn project(creds: Option<&Creds>) -> Option<Creds> {
     })
 }
 
-pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Answers> {
+pub fn ask(files: &[Vec<u8>], hosts: &[Vec<Vec<u8>>]) -> Option<Answers> {
     let go = need::tool("go", "golang-go")?;
-    let hosts: Vec<String> = hosts
+    let hosts: Vec<Vec<String>> = hosts
         .iter()
-        .map(|h| {
-            assert!(can_ask(h), "go cannot be asked about {h:?}");
-            String::from_utf8(h.clone()).unwrap()
+        .map(|hosts| {
+            hosts
+                .iter()
+                .map(|h| {
+                    assert!(can_ask(h), "go cannot be asked about {h:?}");
+                    String::from_utf8(h.clone()).unwrap()
+                })
+                .collect()
         })
         .collect();
-    let mut names: Vec<String> = hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut names: Vec<String> = hosts
+        .iter()
+        .flatten()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
     names.sort();
     names.dedup();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -61,7 +70,7 @@ pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Answers> {
     fs::write(&ca, &proxy.pki.ca_pem).unwrap();
     let netrc = dir.path().join("netrc");
     let mut answers = Answers::new();
-    for file in files {
+    for (file, hosts) in files.iter().zip(&hosts) {
         // `go` hands out a machine's credentials only for a host equal to a word of the file,
         // so a host that is no part of the file reads as nothing without asking (each host
         // asked costs a TLS handshake). The host no file names is still asked every time.
@@ -118,8 +127,4 @@ pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Answers> {
         answers.push(Ok(reads));
     }
     Some(answers)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }

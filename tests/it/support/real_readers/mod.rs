@@ -1,11 +1,13 @@
 //! The real netrc readers the models in `bsr::netrc::readers` are checked against, each asked
 //! in as few processes as it allows what it hands out for each host, for many files at once.
 //!
-//! Each harness exposes `ask(files, hosts)`: per file, the reader's rejection or what it hands
-//! out for each host (`None` where it sends nothing), or `None` as a whole (a skip) where the
+//! Each harness exposes `ask(files, hosts)`, `hosts[i]` being the hosts to ask about for
+//! `files[i]` (see [`hosts_for`]): per file, the reader's rejection or what it hands out for
+//! each of its hosts (`None` where it sends nothing), or `None` as a whole (a skip) where the
 //! reader is not installed. A reader that cannot show every field is compared through the
 //! `project` function next to its harness. [`compare`] is the differential check itself.
 
+pub mod buf;
 pub mod go;
 
 use std::fs;
@@ -44,13 +46,13 @@ pub fn fixture_files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// The hosts to ask about for `files`: every word that follows a `machine` keyword (split on
-/// ASCII white space, so whatever any reader may take as a name), in upper case too,
-/// `buf.build`, `go.buf.build`, and a host none of them names.
-pub fn hosts_for(files: &[Vec<u8>]) -> Vec<Vec<u8>> {
+/// The hosts to ask about for `file`: every word that follows a `machine` keyword (split on
+/// ASCII white space), in upper case too, `buf.build` and `go.buf.build` in both cases, and a
+/// host no file names; of these, those that `can_ask` says the reader can be asked about.
+pub fn hosts_for(file: &[u8], can_ask: fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
     let mut hosts: Vec<Vec<u8>> = Vec::new();
     let mut add = |host: Vec<u8>| {
-        if !host.is_empty() && !hosts.contains(&host) {
+        if !host.is_empty() && can_ask(&host) && !hosts.contains(&host) {
             hosts.push(host);
         }
     };
@@ -58,16 +60,14 @@ pub fn hosts_for(files: &[Vec<u8>]) -> Vec<Vec<u8>> {
         add(name.to_vec());
         add(name.to_ascii_uppercase());
     }
-    for file in files {
-        let words: Vec<&[u8]> = file
-            .split(|b| b.is_ascii_whitespace())
-            .filter(|w| !w.is_empty())
-            .collect();
-        for pair in words.windows(2) {
-            if pair[0] == b"machine" {
-                add(pair[1].to_vec());
-                add(pair[1].to_ascii_uppercase());
-            }
+    let words: Vec<&[u8]> = file
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    for pair in words.windows(2) {
+        if pair[0] == b"machine" {
+            add(pair[1].to_vec());
+            add(pair[1].to_ascii_uppercase());
         }
     }
     add(ABSENT.to_vec());
@@ -115,11 +115,11 @@ pub fn compare(
     model: fn(&[u8]) -> Result<Reads, Rejected>,
     project: fn(Option<&Creds>) -> Option<Creds>,
     files: &[(String, Vec<u8>)],
-    hosts: &[Vec<u8>],
+    hosts: &[Vec<Vec<u8>>],
     real: Answers,
 ) {
     assert_eq!(real.len(), files.len(), "{reader}: one answer per file");
-    for ((what, file), real) in files.iter().zip(real) {
+    for (((what, file), hosts), real) in files.iter().zip(hosts).zip(real) {
         let fail = |why: String| -> ! {
             panic!(
                 "{reader}'s model and the real {reader} part ways on {what}: {why}\n--- the file, {} bytes:\n{}\n---",
@@ -159,4 +159,80 @@ pub fn files(count: usize) -> Vec<(String, Vec<u8>)> {
             .map(|(i, f)| (format!("generated file {i}"), f)),
     );
     files
+}
+
+/// What a [`Recorder`] saw of one request: its `Host` header and its `Authorization` header,
+/// as raw bytes (a reader may send any byte the file held).
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub host: Vec<u8>,
+    pub auth: Option<Vec<u8>>,
+}
+
+/// A plain HTTP server (and proxy: it takes absolute URLs too) on loopback that records each
+/// request's `Host` and `Authorization` and answers what `reply` says, closing every
+/// connection after one answer.
+pub struct Recorder {
+    pub port: u16,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>>,
+}
+
+impl Recorder {
+    pub fn start(reply: fn(&Seen) -> &'static [u8]) -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for tcp in listener.incoming() {
+                let Ok(mut tcp) = tcp else { continue };
+                let log = std::sync::Arc::clone(&log);
+                std::thread::spawn(move || {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match tcp.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let header = |name: &[u8]| {
+                        head.split(|&b| b == b'\n').skip(1).find_map(|line| {
+                            let line = line.strip_suffix(b"\r").unwrap_or(line);
+                            let colon = line.iter().position(|&b| b == b':')?;
+                            line[..colon]
+                                .eq_ignore_ascii_case(name)
+                                .then(|| line[colon + 1..].trim_ascii().to_vec())
+                        })
+                    };
+                    let length: usize = header(b"content-length")
+                        .and_then(|v| String::from_utf8(v).ok()?.parse().ok())
+                        .unwrap_or(0);
+                    let mut body = vec![0u8; length];
+                    if tcp.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let request = Seen {
+                        host: header(b"host").unwrap_or_default(),
+                        auth: header(b"authorization"),
+                    };
+                    let answer = reply(&request);
+                    log.lock().unwrap().push(request);
+                    let _ = tcp.write_all(answer);
+                });
+            }
+        });
+        Recorder { port, seen }
+    }
+
+    /// Forgets what it saw, and gives it back.
+    pub fn take(&self) -> Vec<Seen> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+/// Whether `needle` is a part of `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
