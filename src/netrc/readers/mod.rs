@@ -8,6 +8,7 @@
 
 pub mod buf;
 pub mod go;
+pub mod perl;
 
 use std::fmt;
 
@@ -105,4 +106,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[go::MODEL, buf::MODEL];
+pub const MODELS: &[Model] = &[go::MODEL, buf::MODEL, perl::MODEL];

@@ -9,6 +9,7 @@
 
 pub mod buf;
 pub mod go;
+pub mod perl;
 
 use std::fs;
 use std::path::Path;
