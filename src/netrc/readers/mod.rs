@@ -9,6 +9,7 @@
 pub mod buf;
 pub mod go;
 pub mod perl;
+pub mod wget;
 
 use std::fmt;
 
@@ -106,4 +107,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[go::MODEL, buf::MODEL, perl::MODEL];
+pub const MODELS: &[Model] = &[go::MODEL, buf::MODEL, wget::MODEL, perl::MODEL];

@@ -6,6 +6,7 @@ pub mod buf;
 pub mod generate;
 pub mod go;
 pub mod perl;
+pub mod wget;
 
 /// The batch is what the differential tests feed the readers: it must hold the shapes they
 /// part ways on, and bsr's own parser must take or refuse each file without a panic.

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use bsr::netrc::readers::Creds;
 use tempfile::TempDir;
 
-use super::{ABSENT, Answers, contains, decode_basic};
+use super::{ABSENT, Answers, basic, contains, decode_basic};
 use crate::support::need;
 use crate::support::readers::TlsRecorder;
 
@@ -33,13 +33,10 @@ pub fn can_ask(host: &[u8]) -> bool {
         && !host.eq_ignore_ascii_case("localhost")
 }
 
-/// `go` sends `login:password` as Basic auth, and reads no `account`.
+/// `go` sends `login:password` as Basic auth (see [`basic`]), and reads no `account`.
 pub fn project(creds: Option<&Creds>) -> Option<Creds> {
-    creds.map(|c| Creds {
-        login: c.login.clone(),
-        password: c.password.clone(),
-        account: None,
-    })
+    let creds = creds?;
+    Some(basic(creds.login.as_deref()?, creds.password.as_deref()?))
 }
 
 pub fn ask(files: &[Vec<u8>], hosts: &[Vec<Vec<u8>>]) -> Option<Answers> {
@@ -114,14 +111,7 @@ pub fn ask(files: &[Vec<u8>], hosts: &[Vec<Vec<u8>>]) -> Option<Answers> {
                         String::from_utf8_lossy(&out.stderr)
                     )
                 });
-                auth.as_deref().map(|a| {
-                    let (login, password) = decode_basic(a);
-                    Creds {
-                        login: Some(login),
-                        password: Some(password),
-                        account: None,
-                    }
-                })
+                auth.as_deref().map(|a| decode_basic(a.as_bytes()))
             })
             .collect();
         answers.push(Ok(reads));
