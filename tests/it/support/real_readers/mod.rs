@@ -49,8 +49,9 @@ pub fn fixture_files() -> Vec<(String, Vec<u8>)> {
 }
 
 /// The hosts to ask about for `file`: every word that follows a `machine` keyword (split on
-/// ASCII white space), in upper case too, `buf.build` and `go.buf.build` in both cases, and a
-/// host no file names; of these, those that `can_ask` says the reader can be asked about.
+/// ASCII white space) and every name any reader model finds, in upper case too, `buf.build`
+/// and `go.buf.build` in both cases, and a host no file names; of these, those that `can_ask`
+/// says the reader can be asked about.
 pub fn hosts_for(file: &[u8], can_ask: fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
     let mut hosts: Vec<Vec<u8>> = Vec::new();
     let mut add = |host: Vec<u8>| {
@@ -70,6 +71,14 @@ pub fn hosts_for(file: &[u8], can_ask: fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
         if pair[0] == b"machine" {
             add(pair[1].to_vec());
             add(pair[1].to_ascii_uppercase());
+        }
+    }
+    for model in bsr::netrc::readers::MODELS {
+        if let Ok(reads) = (model.read)(file) {
+            for name in reads.names() {
+                add(name.to_vec());
+                add(name.to_ascii_uppercase());
+            }
         }
     }
     add(ABSENT.to_vec());
@@ -210,6 +219,9 @@ pub const PROBES: &[&[u8]] = &[
     b"machine a login u password p\nmachine a login v password q\n",
     b"machine a login \"\" password \"\"\n",
     b"machine \"a b\" login u password p\n",
+    b"machine #c\nfoo login u password p\n",
+    b"machine\n#c\nfoo password p\n",
+    b"machine a login u password p\n#machine b login v password q\n",
 ];
 
 /// The fixtures, the [`PROBES`] and `count` generated files, named for the failure message.
