@@ -6,6 +6,11 @@
 //! (`tests/it/models.rs`). A model that disagrees with its reader on any file is a bug in the
 //! model. Edits are checked against all of them before anything is written.
 
+pub mod buf;
+pub mod go;
+pub mod perl;
+pub mod wget;
+
 use std::fmt;
 
 /// What one reader hands out for one machine (or for `default`).
@@ -102,4 +107,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[];
+pub const MODELS: &[Model] = &[go::MODEL, buf::MODEL, wget::MODEL, perl::MODEL];

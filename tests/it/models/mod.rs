@@ -2,7 +2,11 @@
 //! fixtures and on generated files: a model that disagrees with its reader on any file is a bug
 //! in the model. One module per reader; the generator below is shared.
 
+pub mod buf;
 pub mod generate;
+pub mod go;
+pub mod perl;
+pub mod wget;
 
 /// The batch is what the differential tests feed the readers: it must hold the shapes they
 /// part ways on, and bsr's own parser must take or refuse each file without a panic.

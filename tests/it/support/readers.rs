@@ -482,17 +482,17 @@ fn decode_basic(header: &str) -> String {
 /// An HTTPS proxy on loopback that accepts `CONNECT`, terminates the TLS inside with a
 /// certificate for every host a test asks about, records each request's host and
 /// `Authorization` header, and answers 404.
-struct TlsRecorder {
-    port: u16,
+pub struct TlsRecorder {
+    pub port: u16,
     /// The hosts its certificate covers.
-    names: Vec<String>,
-    pki: Arc<Pki>,
+    pub names: Vec<String>,
+    pub pki: Arc<Pki>,
     /// (host from the CONNECT line, Authorization header)
-    seen: Arc<Seen>,
+    pub seen: Arc<Seen>,
 }
 
 impl TlsRecorder {
-    fn start(names: &[&str]) -> TlsRecorder {
+    pub fn start(names: &[&str]) -> TlsRecorder {
         let pki = Arc::new(Pki::new(names));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -517,7 +517,7 @@ impl TlsRecorder {
     }
 }
 
-type Seen = Mutex<Vec<(String, Option<String>)>>;
+pub type Seen = Mutex<Vec<(String, Option<String>)>>;
 
 fn serve_tunnel(mut tcp: TcpStream, pki: &Pki, seen: &Seen) -> Option<()> {
     let head = read_head(&mut tcp)?;
