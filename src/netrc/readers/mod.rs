@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+pub mod ruby;
+
 /// What one reader hands out for one machine (or for `default`).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Creds {
@@ -102,4 +104,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[];
+pub const MODELS: &[Model] = &[ruby::MODEL];

@@ -2,7 +2,9 @@
 //! fixtures and on generated files: a model that disagrees with its reader on any file is a bug
 //! in the model. One module per reader; the generator below is shared.
 
+pub mod against_real;
 pub mod generate;
+pub mod ruby;
 
 /// The batch is what the differential tests feed the readers: it must hold the shapes they
 /// part ways on, and bsr's own parser must take or refuse each file without a panic.
@@ -11,7 +13,9 @@ fn generated_batches_hold_the_disputed_shapes() {
     let files = generate::batch(generate::cases());
     for shape in [&b"#"[..], b"\\", b"\r\n", b"macdef", b"default", b"\""] {
         assert!(
-            files.iter().any(|f| f.windows(shape.len()).any(|w| w == shape)),
+            files
+                .iter()
+                .any(|f| f.windows(shape.len()).any(|w| w == shape)),
             "no generated file holds {:?}",
             String::from_utf8_lossy(shape)
         );

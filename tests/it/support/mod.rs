@@ -11,6 +11,7 @@ pub mod pki;
 #[cfg(unix)]
 pub mod pty;
 pub mod readers;
+pub mod real_readers;
 pub mod registry;
 
 use std::fs;

@@ -1,0 +1,5 @@
+//! The real netrc readers that the reader models (`bsr::netrc::readers`) are checked against,
+//! one module each. Each `ask` hands one reader process a whole batch of files.
+
+pub mod answer_lines;
+pub mod ruby;
