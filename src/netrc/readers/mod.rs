@@ -9,6 +9,7 @@
 use std::fmt;
 
 pub mod ruby;
+pub mod uv;
 
 /// What one reader hands out for one machine (or for `default`).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -104,4 +105,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[ruby::MODEL];
+pub const MODELS: &[Model] = &[ruby::MODEL, uv::MODEL];

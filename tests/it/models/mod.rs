@@ -5,6 +5,7 @@
 pub mod against_real;
 pub mod generate;
 pub mod ruby;
+pub mod uv;
 
 /// The batch is what the differential tests feed the readers: it must hold the shapes they
 /// part ways on, and bsr's own parser must take or refuse each file without a panic.

@@ -3,3 +3,4 @@
 
 pub mod answer_lines;
 pub mod ruby;
+pub mod uv;
