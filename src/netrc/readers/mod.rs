@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+pub mod jgit;
 pub mod ruby;
 pub mod uv;
 
@@ -105,4 +106,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[ruby::MODEL, uv::MODEL];
+pub const MODELS: &[Model] = &[ruby::MODEL, uv::MODEL, jgit::MODEL];

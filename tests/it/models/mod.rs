@@ -4,6 +4,7 @@
 
 pub mod against_real;
 pub mod generate;
+pub mod jgit;
 pub mod ruby;
 pub mod uv;
 

@@ -2,5 +2,6 @@
 //! one module each. Each `ask` hands one reader process a whole batch of files.
 
 pub mod answer_lines;
+pub mod jgit;
 pub mod ruby;
 pub mod uv;
