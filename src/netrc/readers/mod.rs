@@ -9,6 +9,7 @@
 use std::fmt;
 
 pub mod jgit;
+pub mod netrc_parser;
 pub mod ruby;
 pub mod uv;
 
@@ -106,4 +107,4 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[ruby::MODEL, uv::MODEL, jgit::MODEL];
+pub const MODELS: &[Model] = &[ruby::MODEL, uv::MODEL, jgit::MODEL, netrc_parser::MODEL];

@@ -5,6 +5,7 @@
 pub mod against_real;
 pub mod generate;
 pub mod jgit;
+pub mod netrc_parser;
 pub mod ruby;
 pub mod uv;
 

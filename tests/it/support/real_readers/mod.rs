@@ -3,5 +3,6 @@
 
 pub mod answer_lines;
 pub mod jgit;
+pub mod netrc_parser;
 pub mod ruby;
 pub mod uv;
