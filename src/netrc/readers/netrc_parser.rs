@@ -22,7 +22,7 @@
 //! line with a comment the package never returns. The model reads such a line as the regex
 //! would in the end (as no machine); [`backtracking`] tells how long the package takes there.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Creds, Lookup, Model, Reads, Rejected};
 
@@ -65,14 +65,21 @@ fn ends_in_comment(rest: &str, leading_space: bool) -> bool {
 
 /// `line.match(/machine\s+((?:[^#\s]+[\s]*)+)(#.*)?$/)`: the machine line's first group.
 fn machine_body(line: &str) -> Option<&str> {
+    // One pass over the line however many `machine`s it holds: a body runs to the first `#`
+    // after its start, and that comment fails if a line terminator comes after it.
+    let last_terminator = line.rfind(ends_line);
+    let mut hashes = line.match_indices('#').map(|(at, _)| at).peekable();
     line.match_indices("machine").find_map(|(at, keyword)| {
         let rest = &line[at + keyword.len()..];
         let body = rest.trim_start_matches(is_space);
         if body.len() == rest.len() || body.is_empty() || body.starts_with('#') {
             return None;
         }
-        let hash = body.find('#').unwrap_or(body.len());
-        ends_in_comment(&body[hash..], false).then_some(&body[..hash])
+        let start = line.len() - body.len();
+        while hashes.next_if(|&hash| hash < start).is_some() {}
+        let hash = hashes.peek().copied().unwrap_or(line.len());
+        let comment_holds = last_terminator.is_none_or(|end| end < hash);
+        comment_holds.then_some(&line[start..hash])
     })
 }
 
@@ -126,6 +133,7 @@ pub fn read(file: &[u8]) -> Result<Reads, Rejected> {
     let text = String::from_utf8_lossy(file);
     let mut lines = text.split('\n').peekable();
     let mut machines: Vec<(Vec<u8>, Creds)> = Vec::new();
+    let mut hosts: HashSet<&str> = HashSet::new();
     while let Some(line) = lines.next() {
         let Some(body) = machine_body(line) else {
             continue;
@@ -144,7 +152,7 @@ pub fn read(file: &[u8]) -> Result<Reads, Rejected> {
                 lines.next();
             }
         }
-        if machines.iter().any(|(name, _)| name == host.as_bytes()) {
+        if !hosts.insert(host) {
             continue;
         }
         let value = |key: &str| {
