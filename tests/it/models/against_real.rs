@@ -63,20 +63,15 @@ const HANDWRITTEN: &[&[u8]] = &[
     b"machine a login l password \"p q\" account c\n",
 ];
 
-/// The hosts to ask about in a batch: every word after a `machine` in any file, every name a
-/// model kept, all of them in upper case too, the BSR machines and an absent host.
+/// The hosts to ask about in a batch: every word of any file (so every name a reader might
+/// keep, whatever it takes for a name), every name the model kept (with the spaces or quotes
+/// some readers keep in one), all of them in upper case too, the BSR machines and an absent
+/// host.
 fn hosts(reader: &Reader, files: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut hosts: BTreeSet<Vec<u8>> = BTreeSet::new();
     for file in files {
-        let words: Vec<&[u8]> = file
-            .split(|b| b.is_ascii_whitespace())
-            .filter(|w| !w.is_empty())
-            .collect();
-        for pair in words.windows(2) {
-            if pair[0].eq_ignore_ascii_case(b"machine") {
-                hosts.insert(pair[1].to_vec());
-            }
-        }
+        let words = file.split(|b| b.is_ascii_whitespace());
+        hosts.extend(words.filter(|w| !w.is_empty()).map(<[u8]>::to_vec));
         if let Ok(reads) = (reader.model.read)(file) {
             hosts.extend(reads.names().map(<[u8]>::to_vec));
         }
