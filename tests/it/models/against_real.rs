@@ -63,6 +63,64 @@ const HANDWRITTEN: &[&[u8]] = &[
     b"machine a login l password \"p q\" account c\n",
 ];
 
+/// Generated files with what the shared generator leaves out and some readers take apart:
+/// keywords in other cases, a lone quote, a backslash before a line end, vertical tab, form
+/// feed, NBSP, `machine` inside a word, a bare CR, indented keywords, `user`, a `macdef` line
+/// ending in a space; mixed with a few names and values. `PROPTEST_RNG_SEED` fixes it.
+pub fn unusual(count: usize) -> Vec<Vec<u8>> {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+
+    let piece = prop_oneof![
+        Just(&b"MACHINE"[..]),
+        Just(&b"Login"[..]),
+        Just(&b"PASSWORD"[..]),
+        Just(&b"Default"[..]),
+        Just(&b"machine"[..]),
+        Just(&b"login"[..]),
+        Just(&b"password"[..]),
+        Just(&b"account"[..]),
+        Just(&b"user"[..]),
+        Just(&b"default"[..]),
+        Just(&b"macdef m \n"[..]),
+        Just(&b"\""[..]),
+        Just(&b"a\\\n"[..]),
+        Just(&b"\x0b"[..]),
+        Just(&b"\x0c"[..]),
+        Just(&b"\xc2\xa0"[..]),
+        Just(&b"mymachine"[..]),
+        Just(&b"\r"[..]),
+        Just(&b"\r\n  "[..]),
+        Just(&b"\n\t"[..]),
+        Just(&b"#"[..]),
+        Just(&b"# c"[..]),
+        Just(&b"buf.build"[..]),
+        Just(&b"a"[..]),
+        Just(&b"p"[..]),
+    ];
+    let gap = prop_oneof![Just(&b" "[..]), Just(&b"\n"[..])];
+    let text = prop::collection::vec((piece, gap), 0..30).prop_map(|pieces| {
+        pieces
+            .into_iter()
+            .flat_map(|(piece, gap)| [piece, gap])
+            .flatten()
+            .copied()
+            .collect::<Vec<u8>>()
+    });
+    let mut config = Config::default();
+    if let Some(seed) = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        config.rng_seed = RngSeed::Fixed(seed);
+    }
+    let mut runner = TestRunner::new(config);
+    (0..count)
+        .map(|_| text.new_tree(&mut runner).expect("generate").current())
+        .collect()
+}
+
 /// The hosts to ask about in a batch: every word of any file (so every name a reader might
 /// keep, whatever it takes for a name), every name the model kept (with the spaces or quotes
 /// some readers keep in one), all of them in upper case too, the BSR machines and an absent

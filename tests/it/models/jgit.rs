@@ -21,3 +21,8 @@ fn jgit_model_reads_the_fixtures_as_jgit_does() {
 fn jgit_model_reads_generated_files_as_jgit_does() {
     against_real::check(&READER, &generate::batch(generate::cases()));
 }
+
+#[test]
+fn jgit_model_reads_unusual_files_as_jgit_does() {
+    against_real::check(&READER, &against_real::unusual(generate::cases()));
+}

@@ -40,6 +40,11 @@ fn netrc_parser_model_reads_generated_files_as_the_package_does() {
     against_real::check(&READER, &asked);
 }
 
+#[test]
+fn netrc_parser_model_reads_unusual_files_as_the_package_does() {
+    against_real::check(&READER, &askable(against_real::unusual(generate::cases())));
+}
+
 /// What the model's `backtracking` stands for: a CRLF machine line with a comment, as an
 /// editor on Windows writes it, keeps the package busy for good.
 #[test]

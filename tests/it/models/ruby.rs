@@ -21,3 +21,8 @@ fn ruby_model_reads_the_fixtures_as_the_gem_does() {
 fn ruby_model_reads_generated_files_as_the_gem_does() {
     against_real::check(&READER, &generate::batch(generate::cases()));
 }
+
+#[test]
+fn ruby_model_reads_unusual_files_as_the_gem_does() {
+    against_real::check(&READER, &against_real::unusual(generate::cases()));
+}

@@ -21,3 +21,8 @@ fn uv_model_reads_the_fixtures_as_rust_netrc_does() {
 fn uv_model_reads_generated_files_as_rust_netrc_does() {
     against_real::check(&READER, &generate::batch(generate::cases()));
 }
+
+#[test]
+fn uv_model_reads_unusual_files_as_rust_netrc_does() {
+    against_real::check(&READER, &against_real::unusual(generate::cases()));
+}
