@@ -18,6 +18,11 @@
 //!   other token refuses the file, as does `machine` without a name.
 //! - Every field is handed out, empty when the file has none; the last entry of a name wins,
 //!   and `machine default` is the same entry as `default`.
+//!
+//! uv 0.11.15 and later vendor the crate as `uv-netrc`, with one change: between entries, any
+//! `#`-token that is not first on its line takes the rest of the line along, `#word` too. This
+//! model keeps the crates.io reader: `uv-netrc` needs Rust 1.93, above bsr's minimum, so the
+//! tests could not check a model of it against the real thing.
 
 use super::{Creds, Lookup, Model, Reads, Rejected};
 
