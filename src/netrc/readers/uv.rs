@@ -9,9 +9,11 @@
 //!   unclosed quote runs to the end of the file) or a run of anything but space, tab, CR and
 //!   LF (a backslash escapes the next character there too). A backslash at the end of the
 //!   file stands for a space. An empty token, `""` included, ends the whole file.
-//! - A token starting with `#` is a comment. Between entries, only a lone `#` that is not the
-//!   first token of its line takes the rest of the line along (`#word` does not: the words
-//!   after it are read as tokens); inside an entry, any `#`-token not first on its line does.
+//! - A token starting with `#` is a comment, and it takes the rest of its line along only if
+//!   reading it skipped no line end. The character that ends a token is read with it, so in
+//!   `b\n# c` the comment counts as on `b`'s line and `c` is skipped, while in `b \n# c`
+//!   `c` is read as a token (and refuses the file). Between entries (before the first one,
+//!   after a macro) only a lone `#` takes its line along; `#word x` leaves `x` to be read.
 //! - `machine NAME`, `default` and `macdef NAME` start entries; `macdef` skips lines up to one
 //!   that is blank (which may be the rest of the `macdef` line itself). An entry takes `login`
 //!   (or `user`), `password` and `account` values, each the next token whatever it is. Any
@@ -19,8 +21,8 @@
 //! - Every field is handed out, empty when the file has none; the last entry of a name wins,
 //!   and `machine default` is the same entry as `default`.
 //!
-//! uv 0.11.15 and later vendor the crate as `uv-netrc`, with one change: between entries, any
-//! `#`-token that is not first on its line takes the rest of the line along, `#word` too. This
+//! uv 0.11.15 and later vendor the crate as `uv-netrc`, with one change: between entries a
+//! `#word` takes its line along as a lone `#` does. This
 //! model keeps the crates.io reader: `uv-netrc` needs Rust 1.93, above bsr's minimum, so the
 //! tests could not check a model of it against the real thing.
 
@@ -187,6 +189,15 @@ mod tests {
             read(b"# machine a login l password p\n").unwrap().machines,
             []
         );
+    }
+
+    #[test]
+    fn a_comment_takes_its_line_along_only_if_no_line_end_was_skipped_before_it() {
+        assert_eq!(
+            password(b"machine a password p\n# c\n", "a").as_deref(),
+            Some("p")
+        );
+        assert_eq!(read(b"machine a password p \n# c\n"), Err(Rejected));
     }
 
     #[test]

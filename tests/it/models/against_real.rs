@@ -61,6 +61,19 @@ const HANDWRITTEN: &[&[u8]] = &[
     b"machine a login l password p\nmacdef m \nmachine b login m password q\n",
     b"MACHINE a LOGIN l PASSWORD p\n",
     b"machine a login l password \"p q\" account c\n",
+    // The quirks the models' own unit tests name, checked against every real reader.
+    b"machine foo.com\nmachine buf.build login alice password tok\n",
+    b"machine 127.0.0.1\npassword TOKEN\nmachine buf.build login alice password new\n",
+    b"machine a password p\n# c\n",
+    b"machine a password p \n# c\n",
+    b"#c machine a login l password p\n",
+    b"# machine a login l password p\n",
+    b"machine a login u#x password p\n",
+    b"machine a login\n#c\npassword p\n",
+    b"machine a  login l password p\nmachine a login m password q\n",
+    b"machine a\n  login l\npassword p\n  machine b login m password q\n",
+    b"machine a password a\\ b\nmachine b password \"\" \"\"\nmachine c password c\n",
+    b"default login d password e\nmachine m login l password q\n",
 ];
 
 /// Generated files with what the shared generator leaves out and some readers take apart:
