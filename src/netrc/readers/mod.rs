@@ -3,12 +3,16 @@
 //!
 //! Each model is its own small module, written from that reader's source and behaviour rather
 //! than from a shared grammar, and is checked against the real reader on generated files
-//! (`tests/it/models.rs`). A model that disagrees with its reader on any file is a bug in the
+//! (`tests/it/models/`). A model that disagrees with its reader on any file is a bug in the
 //! model. Edits are checked against all of them before anything is written.
 
 pub mod buf;
 pub mod go;
+pub mod jgit;
+pub mod netrc_parser;
 pub mod perl;
+pub mod ruby;
+pub mod uv;
 pub mod wget;
 
 use std::fmt;
@@ -107,4 +111,13 @@ impl fmt::Debug for Model {
 }
 
 /// Every model, in SPEC's order. Models are added here as they land.
-pub const MODELS: &[Model] = &[go::MODEL, buf::MODEL, wget::MODEL, perl::MODEL];
+pub const MODELS: &[Model] = &[
+    go::MODEL,
+    buf::MODEL,
+    wget::MODEL,
+    perl::MODEL,
+    ruby::MODEL,
+    uv::MODEL,
+    jgit::MODEL,
+    netrc_parser::MODEL,
+];

@@ -2,10 +2,15 @@
 //! fixtures and on generated files: a model that disagrees with its reader on any file is a bug
 //! in the model. One module per reader; the generator below is shared.
 
+pub mod against_real;
 pub mod buf;
 pub mod generate;
 pub mod go;
+pub mod jgit;
+pub mod netrc_parser;
 pub mod perl;
+pub mod ruby;
+pub mod uv;
 pub mod wget;
 
 /// The batch is what the differential tests feed the readers: it must hold the shapes they

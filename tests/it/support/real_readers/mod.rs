@@ -7,9 +7,14 @@
 //! reader is not installed. A reader that cannot show every field is compared through the
 //! `project` function next to its harness. [`compare`] is the differential check itself.
 
+pub mod answer_lines;
 pub mod buf;
 pub mod go;
+pub mod jgit;
+pub mod netrc_parser;
 pub mod perl;
+pub mod ruby;
+pub mod uv;
 pub mod wget;
 
 use std::fs;
