@@ -3,8 +3,12 @@
 //! → request → command → output.
 
 use crate::cli::{Args, CommandArgs, GlobalFlags};
+use crate::commands::credential;
+use crate::commands::exec::{ExecRequest, exec};
+use crate::commands::handover::{self, Credentials};
 use crate::commands::login::{LoginRequest, TokenSource, login};
 use crate::commands::logout::logout;
+use crate::commands::token::{TokenRequest, token};
 use crate::commands::whoami::whoami;
 use crate::commands::{CommandError, Context};
 use crate::config;
@@ -61,6 +65,52 @@ pub fn run(args: Args, env: &Environment, console: &mut Console) -> Result<(), C
                 opener: env.opener_env(),
             };
             login(&request, &context(env, globals)?, console)
+        }
+        CommandArgs::Token {
+            domain,
+            header,
+            show,
+        } => {
+            let domain = Domain::parse(&domain)?;
+            let (buf_token, netrc) = (env.buf_token()?, netrc_file(env)?);
+            let request = TokenRequest {
+                header,
+                show,
+                stdout_is_terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            };
+            token(
+                &domain,
+                request,
+                &Credentials::new(&buf_token, &netrc),
+                console.out(),
+            )
+        }
+        CommandArgs::Exec { domains, command } => {
+            let mut parsed: Vec<Domain> = Vec::new();
+            for domain in domains {
+                let domain = Domain::parse(&domain)?;
+                if !parsed.contains(&domain) {
+                    parsed.push(domain);
+                }
+            }
+            let (buf_token, netrc) = (env.buf_token()?, netrc_file(env)?);
+            let request = ExecRequest {
+                domains: parsed,
+                command,
+            };
+            exec(&request, &Credentials::new(&buf_token, &netrc))
+        }
+        CommandArgs::CredentialCargo | CommandArgs::CredentialGit { .. } => {
+            let (buf_token, ctx) = (env.buf_token()?, context(env, globals)?);
+            let credentials = Credentials::new(&buf_token, &ctx.netrc);
+            let scheme = handover::scheme(&ctx.client.config.tls);
+            let mut stdin = std::io::stdin().lock();
+            match args.command {
+                CommandArgs::CredentialGit { operation } => {
+                    credential::git(&operation, &credentials, scheme, &mut stdin, console.out())
+                }
+                _ => credential::cargo(&credentials, scheme, &mut stdin, console.out()),
+            }
         }
         CommandArgs::Whoami { domain, format } => {
             let domain = Domain::parse(&domain)?;

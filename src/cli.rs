@@ -47,6 +47,20 @@ pub enum CommandArgs {
         domain: String,
         format: Format,
     },
+    Token {
+        domain: String,
+        header: bool,
+        show: bool,
+    },
+    Exec {
+        domains: Vec<String>,
+        command: Vec<std::ffi::OsString>,
+    },
+    /// cargo's credential-provider protocol (`bsr --cargo-plugin`, as cargo runs a provider).
+    CredentialCargo,
+    CredentialGit {
+        operation: String,
+    },
     Completion(CompletionScript),
 }
 
@@ -84,6 +98,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // cargo starts a credential provider as `<program> --cargo-plugin` and sends the rest of
+    // its `credential-provider` entry (`registry credential cargo`) inside the request.
+    if args.len() == 2 && args[1] == "--cargo-plugin" {
+        return Ok(Args {
+            globals: GlobalFlags::default(),
+            command: CommandArgs::CredentialCargo,
+        });
+    }
     let cli = Cli::try_parse_from(args).map_err(usage)?;
     let command = match cli.command {
         Command::Completion(args) => CommandArgs::Completion(CompletionScript(args.shell)),
@@ -96,6 +119,23 @@ where
         Command::Registry(RegistryCommand::Logout(args)) => CommandArgs::Logout {
             domain: args.domain,
         },
+        Command::Registry(RegistryCommand::Token(args)) => CommandArgs::Token {
+            domain: args.domain,
+            header: args.header,
+            show: args.show,
+        },
+        Command::Registry(RegistryCommand::Exec(args)) => CommandArgs::Exec {
+            domains: args.domain,
+            command: args.command,
+        },
+        Command::Registry(RegistryCommand::Credential(CredentialCommand::Cargo(_))) => {
+            CommandArgs::CredentialCargo
+        }
+        Command::Registry(RegistryCommand::Credential(CredentialCommand::Git(args))) => {
+            CommandArgs::CredentialGit {
+                operation: args.operation,
+            }
+        }
         Command::Registry(RegistryCommand::Whoami(args)) => CommandArgs::Whoami {
             domain: args.domain,
             format: match args.format {
@@ -296,6 +336,74 @@ enum RegistryCommand {
     /// one for the domain, else the domain's entry in your .netrc (never its default entry).
     /// The [DOMAIN] argument defaults to buf.build.
     Whoami(WhoamiArgs),
+    /// Print the token in effect for a registry, for a program that reads it from a pipe
+    ///
+    /// The token comes from where whoami finds it: BUF_TOKEN (a single token only for
+    /// buf.build), else the domain's entry in your .netrc (never its default entry). It is
+    /// refused when standard output is a terminal, unless --show is given. For curl:
+    /// `bsr registry token --header | curl -H @- …`, so the token is in no process's arguments.
+    Token(TokenArgs),
+    /// Run a command with the registry's token in its environment only
+    ///
+    /// COMMAND gets BUF_TOKEN (token@domain, for Buf and its plugins) and npm's
+    /// npm_config_//<domain>/gen/npm/v1/:_authToken (npm, pnpm, Yarn 1) for each --domain
+    /// (default buf.build). No file is written; bsr exits with COMMAND's status.
+    Exec(ExecArgs),
+    /// Credential helpers for cargo and git (run by them, not by people)
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+}
+
+#[derive(Debug, ClapArgs)]
+struct TokenArgs {
+    /// The registry domain
+    #[arg(default_value = crate::domain::DEFAULT_DOMAIN)]
+    domain: String,
+    /// Print `Authorization: Bearer <token>`, for `curl -H @-`
+    #[arg(long)]
+    header: bool,
+    /// Print the token even when standard output is a terminal
+    #[arg(long)]
+    show: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+struct ExecArgs {
+    /// A registry whose token COMMAND gets; repeat for several
+    #[arg(long, value_name = "DOMAIN", default_value = crate::domain::DEFAULT_DOMAIN)]
+    domain: Vec<String>,
+    /// The command and its arguments
+    #[arg(
+        value_name = "COMMAND",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_parser = clap::value_parser!(std::ffi::OsString)
+    )]
+    command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CredentialCommand {
+    /// A cargo credential provider: `credential-provider = ["bsr", "registry", "credential",
+    /// "cargo"]`
+    Cargo(CargoArgs),
+    /// A git credential helper: `git config credential.https://buf.build.helper '!bsr registry
+    /// credential git'`
+    Git(GitArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+struct CargoArgs {
+    /// Accepted as cargo passes it
+    #[arg(long, hide = true)]
+    cargo_plugin: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+struct GitArgs {
+    /// get, store or erase (git's operation; store and erase do nothing)
+    operation: String,
 }
 
 #[derive(Debug, ClapArgs)]

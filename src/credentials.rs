@@ -155,6 +155,16 @@ impl BufToken {
         Ok(BufToken::PerRemote(pairs))
     }
 
+    /// The token `BUF_TOKEN` holds for `domain` when it is handed to another tool (`token`,
+    /// `exec`, the credential helpers): a single token only for buf.build, the one registry it
+    /// is meant for, so that a tool asking about some other host never gets it.
+    pub fn token_to_hand_over(&self, domain: &Domain) -> Option<&Token> {
+        match self {
+            BufToken::Single(_) if domain.as_str() != crate::domain::DEFAULT_DOMAIN => None,
+            other => other.token_for(domain),
+        }
+    }
+
     /// The token `BUF_TOKEN` holds for `domain`, if any.
     pub fn token_for(&self, domain: &Domain) -> Option<&Token> {
         match self {
@@ -211,7 +221,26 @@ pub fn resolve<E>(
     netrc: impl FnOnce() -> Result<NetrcEntry, E>,
     netrc_path: &Path,
 ) -> Result<Resolution, E> {
-    if let Some(token) = buf_token.token_for(domain) {
+    resolve_from(buf_token.token_for(domain), netrc, netrc_path)
+}
+
+/// The token for `domain` as it is handed to another tool: as [`resolve`], except that a
+/// single-token `BUF_TOKEN` counts only for buf.build ([`BufToken::token_to_hand_over`]).
+pub fn resolve_to_hand_over<E>(
+    buf_token: &BufToken,
+    domain: &Domain,
+    netrc: impl FnOnce() -> Result<NetrcEntry, E>,
+    netrc_path: &Path,
+) -> Result<Resolution, E> {
+    resolve_from(buf_token.token_to_hand_over(domain), netrc, netrc_path)
+}
+
+fn resolve_from<E>(
+    from_env: Option<&Token>,
+    netrc: impl FnOnce() -> Result<NetrcEntry, E>,
+    netrc_path: &Path,
+) -> Result<Resolution, E> {
+    if let Some(token) = from_env {
         return Ok(Resolution::Found(Credential {
             token: token.clone(),
             source: Source::BufToken,
@@ -334,6 +363,29 @@ mod tests {
             resolve(&single, &d, unreadable, path),
             Ok(Resolution::Found(_))
         ));
+    }
+
+    #[test]
+    fn a_single_buf_token_is_handed_over_only_for_buf_build() {
+        let single = BufToken::parse(Some("from-env")).unwrap();
+        let build = domain("buf.build");
+        let other = domain("bsr.example.com");
+        assert_eq!(
+            single.token_to_hand_over(&build).unwrap().expose(),
+            "from-env"
+        );
+        assert!(single.token_to_hand_over(&other).is_none());
+        let netrc = doc("machine bsr.example.com login a password from-netrc\n");
+        let entry = || Ok::<_, ()>(netrc_entry(Some(&netrc), &other));
+        match resolve_to_hand_over(&single, &other, entry, Path::new("n")) {
+            Ok(Resolution::Found(c)) => assert_eq!(c.token.expose(), "from-netrc"),
+            other => panic!("{other:?}"),
+        }
+        let per_remote = BufToken::parse(Some("t1@buf.build,t2@bsr.example.com")).unwrap();
+        assert_eq!(
+            per_remote.token_to_hand_over(&other).unwrap().expose(),
+            "t2"
+        );
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The commands: plain functions that take resolved values, talk to the outside world through
 //! `store`, `registry` and the [`Console`] (output, prompts, waits), and print their result.
 
+pub mod credential;
+pub mod exec;
+pub mod handover;
 pub mod login;
 pub mod logout;
+pub mod token;
 pub mod whoami;
 
 use std::io::{self, Write};
@@ -81,6 +85,34 @@ pub enum CommandError {
     },
     #[error("Not currently logged in for {domain}.{hint}")]
     NotLoggedIn { domain: String, hint: String },
+    #[error("no BSR credential for {domain}{why}; run `bsr registry login {domain}`")]
+    NoCredential { domain: String, why: String },
+    #[error(
+        "the token for {domain} from {origin} contains characters no tool can be handed; run `bsr registry login {domain}` to replace it"
+    )]
+    UnsendableToken { domain: String, origin: String },
+    #[error(
+        "refusing to print the token for {domain} on a terminal, where it stays on screen and in the scrollback; pipe it into the program that needs it, or pass --show"
+    )]
+    TokenToTerminal { domain: String },
+    /// A token (or a credential protocol's answer) could not be written: unlike a report, this
+    /// output is the work itself, so a reader that went away is a failure.
+    #[error("cannot write the credential to standard output: {0}")]
+    TokenNotWritten(io::Error),
+    #[error("cannot read the request on standard input: {0}")]
+    RequestUnreadable(String),
+    /// `exec`'s command could not be started (exit 127 when it was not found, else 126, as
+    /// `env` and the shells report it).
+    #[error("cannot run {program}: {source}")]
+    CannotRun {
+        program: String,
+        #[source]
+        source: io::Error,
+    },
+    /// A credential helper with nothing for the host: exit 1 and nothing said, so that git
+    /// asks its next helper without a line of noise for every other host.
+    #[error("no credential for this request")]
+    NothingToHandOver,
     /// Standard output or error could not be written (a closed descriptor, a full disk) while
     /// the command was still at work: a failure, a broken pipe included.
     #[error("cannot write output: {0}")]
@@ -118,6 +150,12 @@ impl CommandError {
     pub fn exit_code(&self) -> u8 {
         if let Some(Signal(signal)) = self.signal() {
             u8::try_from(128 + signal).unwrap_or(130)
+        } else if let CommandError::CannotRun { source, .. } = self {
+            if source.kind() == io::ErrorKind::NotFound {
+                127
+            } else {
+                126
+            }
         } else if self.is_broken_pipe() {
             0
         } else {
@@ -138,6 +176,7 @@ impl CommandError {
     pub fn failure_message(&self) -> Option<String> {
         match self {
             _ if self.signal().is_some() || self.is_broken_pipe() => None,
+            CommandError::NothingToHandOver => None,
             other => Some(other.to_string()),
         }
     }

@@ -180,6 +180,15 @@ pub fn host_name() -> Option<String> {
     Some(name.nodename().to_string_lossy().into_owned()).filter(|n| !n.is_empty())
 }
 
+/// Replaces this process with `command` (execve), so its exit status, its signals and its
+/// process id are the command's by construction. Returns only when it could not be started.
+/// The kernel makes the new program dumpable again (execve resets `PR_SET_DUMPABLE` for a
+/// readable, non-set-id program); the core size limit of 0 stays, as rlimits do.
+pub fn exec(command: &mut std::process::Command) -> io::Error {
+    use std::os::unix::process::CommandExt;
+    command.exec()
+}
+
 /// Makes the process keep its memory to itself for its whole life: no core file (it would
 /// hold the token) and no ptrace or /proc/<pid>/mem access by other processes of the same
 /// user, as ssh-agent and gpg-agent do. On Linux `PR_SET_DUMPABLE` 0 does both; elsewhere

@@ -170,6 +170,20 @@ pub fn stdout_was_closed() -> bool {
     false
 }
 
+/// Runs `command` and ends bsr with its exit status; returns only when it could not be
+/// started. Ctrl-C reaches every process on the console: bsr only notes it and waits, and
+/// the command decides what it means.
+pub fn exec(command: &mut std::process::Command) -> io::Error {
+    let _catch = match SignalCatch::install() {
+        Ok(catch) => catch,
+        Err(error) => return error,
+    };
+    match command.spawn().and_then(|mut child| child.wait()) {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(error) => error,
+    }
+}
+
 /// Windows writes no core files, and other users' processes cannot open ours; nothing to do.
 pub fn keep_memory_private() -> io::Result<()> {
     Ok(())

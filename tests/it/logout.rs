@@ -147,6 +147,9 @@ fn help_on_every_level_and_version() {
         &["registry", "login", "--help"],
         &["registry", "logout", "--help"],
         &["registry", "whoami", "--help"],
+        &["registry", "token", "--help"],
+        &["registry", "exec", "--help"],
+        &["registry", "credential", "--help"],
         &["completion", "--help"],
     ] {
         let out = env.run(args, "");
