@@ -112,14 +112,15 @@ fn cargo_answer(
             }
             Err(_) => Ok(cargo_error("not-found", None)),
         },
+        // `other`, not `operation-not-supported`: cargo shows only the former's message.
         Some("login") => Ok(cargo_error(
-            "operation-not-supported",
+            "other",
             Some(format!(
                 "bsr hands cargo the token of your BSR login and stores none of its own; run `bsr registry login {domain}` instead"
             )),
         )),
         Some("logout") => Ok(cargo_error(
-            "operation-not-supported",
+            "other",
             Some(format!(
                 "bsr hands cargo the token of your BSR login and stores none of its own; run `bsr registry logout {domain}` instead"
             )),

@@ -7,6 +7,8 @@ mod console;
 #[cfg(unix)]
 mod contract;
 mod edges;
+#[cfg(unix)]
+mod handover;
 mod interop;
 mod login;
 mod logout;
