@@ -790,6 +790,34 @@ fn npm_view_and_install_under_exec_with_no_token_in_any_npmrc() {
         .map(str::to_owned)
         .collect();
     assert!(files.is_empty(), "the token was written to {files:?}");
+
+    // The `.npmrc` line as Buf's docs print it, without the `:` before `_authToken`: npm does
+    // not take it as a credential and sends nothing.
+    let (before, requests) = (registry.authorizations().len(), registry.seen().len());
+    let project = setup.home().join("npm-project");
+    fs::write(
+        project.join(".npmrc"),
+        format!(
+            "@buf:registry={}/gen/npm/v1/\n//{domain}/gen/npm/v1/_authToken={TOKEN}\n",
+            registry.base()
+        ),
+    )
+    .unwrap();
+    let out = setup
+        .client(&npm)
+        .args(["view", "@buf/demo", "version"])
+        .current_dir(&project)
+        .env("npm_config_cache", setup.home().join("npm-cache-2"))
+        .env("npm_config_update_notifier", "false")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(registry.seen().len() > requests, "npm asked the registry");
+    assert_eq!(
+        registry.authorizations().len(),
+        before,
+        "npm sent a credential"
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -871,6 +899,22 @@ fn exec_passes_on_the_exit_status_and_signals() {
     // SAFETY: kill with a live child's pid and a valid signal number has no other precondition.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGUSR1) }, 0);
     assert_eq!(child.wait().unwrap().code(), Some(42));
+    // execve makes the command dumpable again; the core-file limit of 0 stays.
+    let out = run("ulimit -c");
+    assert_eq!(text(&out.stdout), "0\n");
+    if let Some(python) = need::tool("python3", "python3") {
+        let out = setup
+            .client(bsr())
+            .args(["registry", "exec", "--"])
+            .arg(python)
+            .args([
+                "-c",
+                "import ctypes; print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(text(&out.stdout), "1\n", "PR_GET_DUMPABLE under exec");
+    }
     let out = setup
         .client(bsr())
         .args(["registry", "exec", "--", "no-such-program-here"])
@@ -985,4 +1029,22 @@ fn buf_175_whoami_under_exec_gets_the_token_from_buf_token_only() {
     );
     assert_outputs_clean(&out, &[TOKEN, OTHER]);
     assert_eq!(registry.seen().len(), seen.len());
+}
+
+/// The argument watch is no test that cannot fail: a process with a token in its arguments,
+/// alive for a moment, is caught.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_argument_watch_catches_a_token_in_a_process_s_arguments() {
+    let watch = ArgumentWatch::start(&["bsr-handover-watch-probe-5b2e"]);
+    let status = Command::new("/bin/sh")
+        .args(["-c", "sleep 0.05", "bsr-handover-watch-probe-5b2e"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| watch.finish()));
+    assert!(
+        caught.is_err(),
+        "the watch missed a token in a process's arguments"
+    );
 }
