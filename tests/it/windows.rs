@@ -256,3 +256,51 @@ fn browser_login_without_a_browser() {
     let written = fs::read_to_string(dir.path().join("_netrc")).unwrap();
     assert_eq!(written, crate::support::expected_netrc(&domain, "alice"));
 }
+
+/// `bsr.exe registry exec`: the command gets the token in its environment only (BUF_TOKEN's
+/// `tok@remote` form and npm's key), and bsr exits with the command's status.
+#[test]
+fn exec_hands_the_token_to_the_command_and_passes_on_its_status() {
+    let Some(wine) = Wine::find() else { return };
+    let dir = tempfile::TempDir::new().unwrap();
+    let netrc = dir.path().join("handover.netrc");
+    // Not one of the tokens `run` looks for: here it must reach the command's output.
+    fs::write(
+        &netrc,
+        "machine buf.build login alice password wine-exec-token-1\r\n",
+    )
+    .unwrap();
+    let envs = [("NETRC", windows_path(&netrc))];
+    let (code, stdout, stderr) =
+        wine.run(&["registry", "exec", "--", "cmd", "/c", "set"], &envs, "");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("BUF_TOKEN=wine-exec-token-1@buf.build"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("npm_config_//buf.build/gen/npm/v1/:_authToken=wine-exec-token-1"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = wine.run(
+        &["registry", "exec", "--", "cmd", "/c", "exit 7"],
+        &envs,
+        "",
+    );
+    assert_eq!(code, 7, "{stderr}");
+    let (code, stdout, _) = wine.run(
+        &[
+            "registry",
+            "exec",
+            "--domain",
+            "bsr.example.com",
+            "--",
+            "cmd",
+            "/c",
+            "exit 0",
+        ],
+        &envs,
+        "",
+    );
+    assert_eq!((code, stdout.as_str()), (1, ""));
+}

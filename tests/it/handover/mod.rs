@@ -899,6 +899,23 @@ fn exec_passes_on_the_exit_status_and_signals() {
     // SAFETY: kill with a live child's pid and a valid signal number has no other precondition.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGUSR1) }, 0);
     assert_eq!(child.wait().unwrap().code(), Some(42));
+    // bsr ignores SIGPIPE, as every Rust program does; the command starts with it restored.
+    let out = setup
+        .client(bsr())
+        .args([
+            "registry",
+            "exec",
+            "--",
+            "grep",
+            "SigIgn",
+            "/proc/self/status",
+        ])
+        .output()
+        .unwrap();
+    let ignored = text(&out.stdout);
+    let mask =
+        u64::from_str_radix(ignored.trim().trim_start_matches("SigIgn:").trim(), 16).unwrap();
+    assert_eq!(mask & (1 << (libc::SIGPIPE - 1)), 0, "{ignored}");
     // execve makes the command dumpable again; the core-file limit of 0 stays.
     let out = run("ulimit -c");
     assert_eq!(text(&out.stdout), "0\n");
