@@ -177,6 +177,28 @@ fn token_explains_what_is_missing() {
     );
 }
 
+/// The README's curl line: the header comes through the pipe, never as an argument.
+#[cfg(target_os = "linux")]
+#[test]
+fn token_header_feeds_curl_through_a_pipe() {
+    let Some(curl) = need::tool("curl", "curl") else {
+        return;
+    };
+    let setup = Setup::new("token-curl");
+    let server = Server::start(&setup.marker, |_| Answer::ok("text/plain", "ok"));
+    let domain = server.domain();
+    setup.write_netrc(&netrc_for(&domain, "alice", TOKEN));
+    let script = format!(
+        "\"$BSR\" registry token --header {domain} | '{}' -sS -H @- {}/api",
+        curl.display(),
+        server.base()
+    );
+    let (out, _) = run_watched(setup.env.shell(&script).env("PATH", "/usr/bin:/bin"));
+    assert_eq!(text(&out.stdout), "ok", "{}", text(&out.stderr));
+    assert_outputs_clean(&out, &[TOKEN, OTHER]);
+    assert_eq!(server.authorizations(), [format!("Bearer {TOKEN}")]);
+}
+
 #[cfg(unix)]
 #[test]
 fn token_is_refused_on_a_terminal_unless_shown() {
