@@ -99,8 +99,11 @@ fn cargo_answer(
         return Ok(cargo_error("url-not-supported", None));
     };
     match request["kind"].as_str() {
-        Some("get") => match credentials.find(&domain)? {
-            Ok(handed) => {
+        // A netrc that cannot be read is said in the protocol, where cargo shows it; an exit
+        // status would only make cargo report that bsr failed.
+        Some("get") => match credentials.find(&domain) {
+            Err(error) => other(error.to_string()),
+            Ok(Ok(handed)) => {
                 let token = Zeroizing::new(format!("Bearer {}", handed.token.expose()));
                 Ok(json!({ "Ok": {
                     "kind": "get",
@@ -110,7 +113,7 @@ fn cargo_answer(
                 }})
                 .to_string())
             }
-            Err(_) => Ok(cargo_error("not-found", None)),
+            Ok(Err(_)) => Ok(cargo_error("not-found", None)),
         },
         // `other`, not `operation-not-supported`: cargo shows only the former's message.
         Some("login") => Ok(cargo_error(

@@ -50,7 +50,9 @@ impl<'a> Credentials<'a> {
         Ok(self.document.get().and_then(Option::as_ref))
     }
 
-    /// The credential for `domain`, or why there is none.
+    /// The credential for `domain`: `Ok(Ok(_))`, or `Ok(Err(_))` saying why there is none (a
+    /// refusal that the credential helpers keep to themselves); `Err` when the netrc cannot be
+    /// read or the token cannot be handed over.
     pub fn find(&self, domain: &Domain) -> Result<Result<Handed, CommandError>, CommandError> {
         let path = self.netrc.path();
         let entry = || -> Result<NetrcEntry, CommandError> {

@@ -392,6 +392,55 @@ fn cargo_without_a_credential_for_the_index_host_is_told_nothing() {
     }
 }
 
+/// The protocol itself, as cargo speaks it: the hello, then one answer per request line.
+#[test]
+fn cargo_protocol_answers_by_index_and_says_errors_in_the_protocol() {
+    let setup = Setup::new("cargo-protocol");
+    setup.write_netrc(&netrc_for("bsr.example.com", "alice", TOKEN));
+    let request = |url: &str, args: &str| {
+        format!(
+            r#"{{"v":1,"registry":{{"index-url":"{url}","name":"buf"}},"kind":"get","operation":"read","args":{args}}}"#
+        ) + "\n"
+    };
+    let stdin = [
+        request(
+            "sparse+http://bsr.example.com/gen/cargo/",
+            r#"["registry","credential","cargo"]"#,
+        ),
+        request("sparse+https://bsr.example.com/gen/cargo/", "[]"),
+        request("sparse+http://index.crates.io/", "[]"),
+        request("sparse+http://other.example/gen/cargo/", "[]"),
+        request("sparse+http://bsr.example.com/gen/cargo/", r#"["--frob"]"#),
+    ]
+    .concat();
+    let out = crate::support::run_piped(&mut setup.env.command(&["--cargo-plugin"]), &stdin);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    let expected = [
+        r#"{"v":[1]}"#.to_owned(),
+        format!(
+            r#"{{"Ok":{{"cache":"session","kind":"get","operation_independent":true,"token":"Bearer {TOKEN}"}}}}"#
+        ),
+        r#"{"Err":{"kind":"url-not-supported"}}"#.to_owned(),
+        r#"{"Err":{"kind":"url-not-supported"}}"#.to_owned(),
+        r#"{"Err":{"kind":"not-found"}}"#.to_owned(),
+        r#"{"Err":{"caused-by":[],"kind":"other","message":"unexpected arguments [\"--frob\"] for bsr; the provider is `bsr registry credential cargo`"}}"#.to_owned(),
+    ];
+    assert_eq!(lines, expected);
+    // A netrc bsr cannot read is said in the protocol, where cargo shows it.
+    setup.write_netrc("machine \"bsr.example.com\n");
+    let out = crate::support::run_piped(
+        &mut setup.env.command(&["--cargo-plugin"]),
+        &request("sparse+http://bsr.example.com/gen/cargo/", "[]"),
+    );
+    let answer = text(&out.stdout);
+    assert!(
+        answer.contains(r#""kind":"other","message":"cannot read "#),
+        "{answer}"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
 // ---- git --------------------------------------------------------------------------------
 
 /// A bare repository with one commit, served by `git http-backend` behind Basic auth that
