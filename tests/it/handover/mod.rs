@@ -97,6 +97,22 @@ fn assert_outputs_clean(output: &Output, tokens: &[&str]) {
     }
 }
 
+/// The ways to have nothing for the registry under test, as (netrc, BUF_TOKEN): nothing at all;
+/// tokens only for another host (its netrc entry, a `default` entry and its `tok@remote` in
+/// BUF_TOKEN); a single-token BUF_TOKEN, which is handed over only for buf.build.
+fn nothing_for_the_registry() -> [(String, Option<String>); 3] {
+    [
+        (String::new(), None),
+        (
+            format!(
+                "machine other.example login bob password {OTHER}\ndefault login x password {OTHER}\n"
+            ),
+            Some(format!("{OTHER}@other.example")),
+        ),
+        (String::new(), Some(OTHER.to_owned())),
+    ]
+}
+
 fn basic(user: &str, password: &str) -> String {
     format!(
         "Basic {}",
@@ -362,16 +378,7 @@ fn cargo_fetches_from_an_auth_required_registry_with_bsr_as_its_provider() {
 fn cargo_without_a_credential_for_the_index_host_is_told_nothing() {
     let setup = Setup::new("cargo-none");
     let registry = cargo_registry(&setup);
-    for (netrc, buf_token) in [
-        (String::new(), None),
-        (
-            format!(
-                "machine other.example login bob password {OTHER}\ndefault login x password {OTHER}\n"
-            ),
-            Some(format!("{OTHER}@other.example")),
-        ),
-        (String::new(), Some(OTHER.to_owned())),
-    ] {
+    for (netrc, buf_token) in nothing_for_the_registry() {
         setup.write_netrc(&netrc);
         let mut cmd = cargo_project(&setup, &registry);
         cmd.arg("fetch");
@@ -629,16 +636,7 @@ fn git_asks_its_next_helper_when_bsr_has_nothing_for_the_host() {
     let setup = Setup::new("git-none");
     let server = git_server(&setup, &git);
     let url = format!("{}/git/repo.git", server.base());
-    for (netrc, buf_token) in [
-        (String::new(), None),
-        (
-            format!(
-                "machine other.example login bob password {OTHER}\ndefault login x password {OTHER}\n"
-            ),
-            Some(format!("{OTHER}@other.example")),
-        ),
-        (String::new(), Some(OTHER.to_owned())),
-    ] {
+    for (netrc, buf_token) in nothing_for_the_registry() {
         setup.write_netrc(&netrc);
         let mut cmd = git_client(&setup, &git, &["ls-remote", &url]);
         if let Some(value) = &buf_token {
@@ -896,16 +894,7 @@ fn npm_view_and_install_under_exec_with_no_token_in_any_npmrc() {
 fn exec_without_a_credential_runs_nothing() {
     let setup = Setup::new("exec-none");
     let ran = setup.home().join("ran");
-    for (netrc, buf_token) in [
-        (String::new(), None),
-        (
-            format!(
-                "machine other.example login bob password {OTHER}\ndefault login x password {OTHER}\n"
-            ),
-            Some(format!("{OTHER}@other.example")),
-        ),
-        (String::new(), Some(OTHER.to_owned())),
-    ] {
+    for (netrc, buf_token) in nothing_for_the_registry() {
         setup.write_netrc(&netrc);
         let mut cmd = setup.client(bsr());
         cmd.args([
