@@ -346,7 +346,7 @@ enum RegistryCommand {
     /// Run a command with the registry's token in its environment only
     ///
     /// COMMAND gets BUF_TOKEN (token@domain, for Buf and its plugins) and npm's
-    /// npm_config_//<domain>/gen/npm/v1/:_authToken (npm, pnpm, Yarn 1) for each --domain
+    /// npm_config_//<domain>/gen/npm/v1/:_authToken (npm reads it) for each --domain
     /// (default buf.build). No file is written; bsr exits with COMMAND's status.
     Exec(ExecArgs),
     /// Credential helpers for cargo and git (run by them, not by people)

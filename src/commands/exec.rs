@@ -1,7 +1,7 @@
 //! `bsr registry exec [--domain D ...] -- COMMAND [ARG ...]`: COMMAND with the registries'
 //! credentials in its environment and nowhere else: `BUF_TOKEN` in the multi-remote form (Buf
-//! and its plugins) and npm's per-registry `npm_config_//D/gen/npm/v1/:_authToken` (npm, pnpm,
-//! Yarn 1). No file is written. On Unix bsr becomes COMMAND (execve), so its exit status and
+//! and its plugins) and npm's per-registry `npm_config_//D/gen/npm/v1/:_authToken` (npm reads
+//! it; pnpm 9 and Yarn 1 rewrite such a variable's name and do not). No file is written. On Unix bsr becomes COMMAND (execve), so its exit status and
 //! the signals sent to it are COMMAND's by construction.
 
 use std::ffi::OsString;

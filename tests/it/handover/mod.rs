@@ -1,6 +1,6 @@
 //! Handing the one login to other tools, with the real clients: cargo with bsr as its
 //! credential provider, git with bsr as its credential helper, npm and Buf 1.75 under
-//! `bsr registry exec`, each against a loopback registry that demands the token and records
+//! `bsr registry exec`, pnpm and Yarn 1 with `bsr registry token`, each against a loopback registry that demands the token and records
 //! what it got. Each also with no credential (the client is told nothing and falls through) and
 //! with a token only for another host. Every output and the clients' environments are scanned
 //! for tokens meant for other hosts, and every process's arguments for any token while the
@@ -111,6 +111,27 @@ fn nothing_for_the_registry() -> [(String, Option<String>); 3] {
         ),
         (String::new(), Some(OTHER.to_owned())),
     ]
+}
+
+/// The files below `dir` that hold `needle` (searched here, not by grep: the needle would be
+/// in grep's arguments).
+fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            found.extend(files_holding(&path, needle));
+        } else if kind.is_file()
+            && fs::read(&path)
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        {
+            found.push(path);
+        }
+    }
+    found
 }
 
 fn basic(user: &str, password: &str) -> String {
@@ -224,15 +245,11 @@ fn token_is_refused_on_a_terminal_unless_shown() {
     let mut pty = Pty::spawn(setup.env.command(&["registry", "token"]));
     let status = pty.wait();
     assert_eq!(status.code(), Some(1));
-    let screen = pty.screen();
+    let screen = pty.expect("refusing to print the token for buf.build on a terminal");
     assert!(!screen.contains(TOKEN), "{screen}");
-    assert!(
-        screen.contains("refusing to print the token for buf.build on a terminal"),
-        "{screen}"
-    );
     let mut pty = Pty::spawn(setup.env.command(&["registry", "token", "--show"]));
     assert_eq!(pty.wait().code(), Some(0));
-    assert!(pty.screen().contains(TOKEN));
+    pty.expect(TOKEN);
 }
 
 // ---- cargo ------------------------------------------------------------------------------
@@ -737,6 +754,13 @@ fn npm_registry(setup: &Setup) -> Server {
         .unwrap();
     assert!(status.success());
     let bytes = fs::read(&tarball).unwrap();
+    // Yarn 1 insists on the SHA-1 that the npm registry lists.
+    let sum = Command::new("sha1sum").arg(&tarball).output().unwrap();
+    let shasum = text(&sum.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
     let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
     let server = {
         let port = std::sync::Arc::clone(&port);
@@ -749,7 +773,7 @@ fn npm_registry(setup: &Setup) -> Server {
                 "/gen/npm/v1/@buf%2fdemo" | "/gen/npm/v1/@buf%2Fdemo" => Answer::ok(
                     "application/json",
                     format!(
-                        r#"{{"name":"@buf/demo","dist-tags":{{"latest":"1.0.0"}},"versions":{{"1.0.0":{{"name":"@buf/demo","version":"1.0.0","dist":{{"tarball":"{base}/@buf/demo/-/demo-1.0.0.tgz"}}}}}}}}"#
+                        r#"{{"name":"@buf/demo","dist-tags":{{"latest":"1.0.0"}},"versions":{{"1.0.0":{{"name":"@buf/demo","version":"1.0.0","dist":{{"tarball":"{base}/@buf/demo/-/demo-1.0.0.tgz","shasum":"{shasum}"}}}}}}}}"#
                     ),
                 ),
                 "/gen/npm/v1/@buf/demo/-/demo-1.0.0.tgz" => {
@@ -848,16 +872,10 @@ fn npm_view_and_install_under_exec_with_no_token_in_any_npmrc() {
         assert!(!environ.contains(OTHER));
     }
     // No file holds the token: not the project, not npm's cache or config.
-    let grep = Command::new("grep")
-        .args(["-rl", TOKEN])
-        .arg(setup.home())
-        .output()
-        .unwrap();
-    let files: Vec<String> = text(&grep.stdout)
-        .lines()
-        .filter(|f| !f.ends_with("bsr.netrc"))
-        .map(str::to_owned)
-        .collect();
+    let (netrc, files): (Vec<PathBuf>, Vec<PathBuf>) = files_holding(setup.home(), TOKEN)
+        .into_iter()
+        .partition(|f| f.ends_with("bsr.netrc"));
+    assert_eq!(netrc.len(), 1, "the search finds the netrc itself");
     assert!(files.is_empty(), "the token was written to {files:?}");
 
     // The `.npmrc` line as Buf's docs print it, without the `:` before `_authToken`: npm does
@@ -887,6 +905,102 @@ fn npm_view_and_install_under_exec_with_no_token_in_any_npmrc() {
         before,
         "npm sent a credential"
     );
+}
+
+/// pnpm 9 and Yarn 1 from `BSR_TEST_JS_CLIENTS` or `target/js-clients` (where `.ci/run`
+/// installs them with npm), else a skip.
+fn js_client(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("BSR_TEST_JS_CLIENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/js-clients"));
+    let path = dir.join("node_modules/.bin").join(name);
+    if path.is_file() {
+        Some(path)
+    } else {
+        need::skip(&format!(
+            "needs {name} — npm install --prefix target/js-clients pnpm@9 yarn@1, as .ci/run does"
+        ));
+        None
+    }
+}
+
+/// pnpm 9 and Yarn 1 do not read npm's per-registry key from the environment (both rewrite the
+/// variable's name, `_authToken` included), so `exec` alone gets them nothing: the README's
+/// recipe for them is an `.npmrc` line that names a variable, filled from `bsr registry token`
+/// by the shell, so the token is in no file and no argument.
+#[cfg(target_os = "linux")]
+#[test]
+fn pnpm_and_yarn_1_take_the_token_from_an_npmrc_variable_filled_by_bsr() {
+    for client in ["pnpm", "yarn"] {
+        let Some(program) = js_client(client) else {
+            continue;
+        };
+        let setup = Setup::new(client);
+        let registry = npm_registry(&setup);
+        let domain = registry.domain();
+        setup.write_netrc(&format!(
+            "{}machine other.example login bob password {OTHER}\n",
+            netrc_for(&domain, "alice", TOKEN)
+        ));
+        let project = setup.home().join("npm-project");
+        fs::create_dir_all(&project).unwrap();
+        fs::write(
+            project.join("package.json"),
+            r#"{"name":"consumer","version":"0.0.0","dependencies":{"@buf/demo":"1.0.0"}}"#,
+        )
+        .unwrap();
+        let caches = |cmd: &mut Command| {
+            cmd.current_dir(&project)
+                .env("PATH", std::env::var_os("PATH").unwrap())
+                .env("BUF_TOKEN", format!("{OTHER}@other.example"))
+                .env("npm_config_store_dir", setup.home().join("pnpm-store"))
+                .env("npm_config_cache", setup.home().join("npm-cache"))
+                .env("YARN_CACHE_FOLDER", setup.home().join("yarn-cache"));
+        };
+
+        // Under exec alone: the client sends no token.
+        let npmrc = format!("@buf:registry={}/gen/npm/v1/\n", registry.base());
+        fs::write(project.join(".npmrc"), &npmrc).unwrap();
+        let mut cmd = setup.env.shell(&format!(
+            "\"$BSR\" registry exec --domain {domain} -- '{}' install",
+            program.display()
+        ));
+        caches(&mut cmd);
+        let (out, _) = run_watched(&mut cmd);
+        assert!(!out.status.success(), "{client}");
+        assert_outputs_clean(&out, &[TOKEN, OTHER]);
+        assert!(registry.authorizations().is_empty(), "{client}");
+
+        // The recipe.
+        fs::write(
+            project.join(".npmrc"),
+            format!("{npmrc}//{domain}/gen/npm/v1/:_authToken=${{BSR_NPM_TOKEN}}\n"),
+        )
+        .unwrap();
+        let mut cmd = setup.env.shell(&format!(
+            "BSR_NPM_TOKEN=\"$(\"$BSR\" registry token {domain})\" exec '{}' install",
+            program.display()
+        ));
+        caches(&mut cmd);
+        let (out, _) = run_watched(&mut cmd);
+        assert!(
+            out.status.success(),
+            "{client}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert_outputs_clean(&out, &[TOKEN, OTHER]);
+        assert!(
+            project.join("node_modules/@buf/demo/index.js").exists(),
+            "{client}"
+        );
+        let sent = registry.authorizations();
+        assert!(!sent.is_empty(), "{client}");
+        assert!(
+            sent.iter().all(|a| *a == format!("Bearer {TOKEN}")),
+            "{client}: {sent:?}"
+        );
+    }
 }
 
 #[cfg(target_os = "linux")]
