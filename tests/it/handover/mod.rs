@@ -1,10 +1,10 @@
 //! Handing the one login to other tools, with the real clients: cargo with bsr as its
 //! credential provider, git with bsr as its credential helper, npm and Buf 1.75 under
-//! `bsr registry exec`, pnpm and Yarn 1 with `bsr registry token`, each against a loopback registry that demands the token and records
-//! what it got. Each also with no credential (the client is told nothing and falls through) and
-//! with a token only for another host. Every output and the clients' environments are scanned
-//! for tokens meant for other hosts, and every process's arguments for any token while the
-//! clients run.
+//! `bsr registry exec`, pnpm and Yarn 1 with `bsr registry token`, each against a loopback
+//! registry that demands the token and records what it got. Each also with no credential (the
+//! client is told nothing and falls through) and with a token only for another host. Every
+//! output and the clients' environments are scanned for tokens meant for other hosts, and every
+//! process's arguments for any token while the clients run.
 
 mod server;
 
