@@ -438,12 +438,16 @@ impl Write for Full {
     }
 }
 
-/// Standard output that was closed at start: every write fails.
+/// Standard output that was closed at start: every write fails as a pipe whose reader went away
+/// does, since for SPEC both mean nobody is listening (a finished report ends with 0, silently).
 struct ClosedStdout;
 
 impl Write for ClosedStdout {
     fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-        Err(io::Error::other("standard output is closed"))
+        Err(io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "standard output is closed",
+        ))
     }
 
     fn flush(&mut self) -> io::Result<()> {
