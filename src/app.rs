@@ -8,11 +8,13 @@ use crate::commands::exec::{ExecRequest, exec};
 use crate::commands::handover::{self, Credentials};
 use crate::commands::login::{LoginRequest, TokenSource, login};
 use crate::commands::logout::logout;
+use crate::commands::status::{StatusInputs, StatusRequest, status};
 use crate::commands::token::{TokenRequest, token};
 use crate::commands::whoami::whoami;
 use crate::commands::{CommandError, Context};
 use crate::config;
 use crate::console::{Console, Deadline};
+use crate::copies::ToolFiles;
 use crate::domain::Domain;
 use crate::environment::Environment;
 use crate::os::Os;
@@ -122,6 +124,35 @@ pub fn run(args: Args, env: &Environment, console: &mut Console) -> Result<(), C
                 &context(env, globals)?,
                 console,
             )
+        }
+        CommandArgs::Status {
+            domains,
+            all,
+            offline,
+            format,
+        } => {
+            let request = StatusRequest {
+                domains: domains
+                    .iter()
+                    .map(|d| Domain::parse(d))
+                    .collect::<Result<_, _>>()?,
+                all,
+                format,
+            };
+            let buf_token = env.buf_token()?;
+            // Offline, no registry is asked, so Buf's client config is not even read.
+            let ctx = if offline {
+                None
+            } else {
+                Some(context(env, globals)?)
+            };
+            let inputs = StatusInputs {
+                buf_token: &buf_token,
+                netrc: &netrc_file(env)?,
+                client: ctx.as_ref().map(|ctx| &ctx.client),
+                tools: &ToolFiles::load(&env.copies_env()),
+            };
+            status(&request, &inputs, console)
         }
     }
 }

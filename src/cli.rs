@@ -47,6 +47,12 @@ pub enum CommandArgs {
         domain: String,
         format: Format,
     },
+    Status {
+        domains: Vec<String>,
+        all: bool,
+        offline: bool,
+        format: Format,
+    },
     Token {
         domain: String,
         header: bool,
@@ -138,10 +144,13 @@ where
         }
         Command::Registry(RegistryCommand::Whoami(args)) => CommandArgs::Whoami {
             domain: args.domain,
-            format: match args.format {
-                CliFormat::Text => Format::Text,
-                CliFormat::Json => Format::Json,
-            },
+            format: args.format.into(),
+        },
+        Command::Registry(RegistryCommand::Status(args)) => CommandArgs::Status {
+            domains: args.domains,
+            all: args.all,
+            offline: args.offline,
+            format: args.format.into(),
         },
     };
     Ok(Args {
@@ -296,6 +305,15 @@ enum CliFormat {
     Json,
 }
 
+impl From<CliFormat> for Format {
+    fn from(format: CliFormat) -> Format {
+        match format {
+            CliFormat::Text => Format::Text,
+            CliFormat::Json => Format::Json,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Manage your Buf Schema Registry credentials
@@ -336,6 +354,15 @@ enum RegistryCommand {
     /// one for the domain, else the domain's entry in your .netrc (never its default entry).
     /// The [DOMAIN] argument defaults to buf.build.
     Whoami(WhoamiArgs),
+    /// Show which credential is in effect for each domain, and whether it is good
+    ///
+    /// For each domain: the token that Buf and bsr send (BUF_TOKEN, else the domain's .netrc
+    /// entry) and what it overrides, the registry's verdict on it, what in the .netrc makes
+    /// other tools read it differently, and other tools' copies of it (~/.npmrc, cargo's
+    /// credentials.toml). Read-only. Exit status: 0 when every credential is good, 4 when one
+    /// is missing or rejected, 1 for any other trouble. The [DOMAIN] arguments default to
+    /// buf.build.
+    Status(StatusArgs),
     /// Print the token in effect for a registry, for a program that reads it from a pipe
     ///
     /// The token comes from where whoami finds it: BUF_TOKEN (a single token only for
@@ -412,6 +439,22 @@ struct WhoamiArgs {
     #[arg(default_value = crate::domain::DEFAULT_DOMAIN)]
     domain: String,
     /// The output format; json has Buf's user fields and where the token came from
+    #[arg(long, value_enum, default_value_t = CliFormat::Text)]
+    format: CliFormat,
+}
+
+#[derive(Debug, ClapArgs)]
+struct StatusArgs {
+    /// The registry domains
+    #[arg(value_name = "DOMAIN")]
+    domains: Vec<String>,
+    /// Also every remote in a multi-remote BUF_TOKEN and every BSR entry of the .netrc
+    #[arg(long)]
+    all: bool,
+    /// Do not ask the registry whether the token is valid
+    #[arg(long)]
+    offline: bool,
+    /// The output format; json is one object with a "domains" array, and never a token
     #[arg(long, value_enum, default_value_t = CliFormat::Text)]
     format: CliFormat,
 }

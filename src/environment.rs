@@ -20,7 +20,7 @@ use crate::roots::CertEnv;
 use crate::store::PathEnv;
 
 /// The variables bsr reads.
-const NAMES: [&str; 23] = [
+const NAMES: [&str; 26] = [
     "BROWSER",
     "PATH",
     "COMPUTERNAME",
@@ -44,6 +44,9 @@ const NAMES: [&str; 23] = [
     "all_proxy",
     "NO_PROXY",
     "no_proxy",
+    "CARGO_HOME",
+    "NPM_CONFIG_USERCONFIG",
+    "npm_config_userconfig",
 ];
 
 /// A value of one of Buf's variables that bsr cannot use.
@@ -138,6 +141,24 @@ impl Environment {
                 .get("HOME")
                 .map(PathBuf::from)
                 .or_else(|| self.platform_home.clone()),
+        }
+    }
+
+    /// Where other tools keep their own copies of registry tokens (`status` compares them).
+    pub fn copies_env(&self) -> crate::copies::CopiesEnv {
+        let home = match crate::os::Os::current() {
+            crate::os::Os::Windows => self.get("USERPROFILE").or_else(|| self.get("HOME")),
+            crate::os::Os::Unix => self.get("HOME"),
+        }
+        .map(PathBuf::from)
+        .or_else(|| self.platform_home.clone());
+        crate::copies::CopiesEnv {
+            npm_userconfig: self
+                .get("NPM_CONFIG_USERCONFIG")
+                .or_else(|| self.get("npm_config_userconfig"))
+                .map(PathBuf::from),
+            cargo_home: self.get("CARGO_HOME").map(PathBuf::from),
+            home,
         }
     }
 

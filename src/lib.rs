@@ -12,6 +12,7 @@ pub mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
 pub mod console;
+pub(crate) mod copies;
 pub(crate) mod credentials;
 pub(crate) mod device;
 pub(crate) mod domain;

@@ -23,6 +23,17 @@ impl Token {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// `sha256:` and the first 12 hex digits of the SHA-256 of the token: enough to tell two
+    /// tokens apart (or to match one against a copy elsewhere), and none of its characters.
+    pub fn fingerprint(&self) -> String {
+        let digest = ring::digest::digest(&ring::digest::SHA256, self.0.as_bytes());
+        let hex: String = digest.as_ref()[..6]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        format!("sha256:{hex}")
+    }
 }
 
 impl fmt::Debug for Token {
@@ -50,5 +61,11 @@ mod tests {
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("REDACTED"));
         assert_eq!(token.expose(), "s3cr3t-value");
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_start_of_the_sha256() {
+        // printf %s abc | sha256sum: ba7816bf8f01cfea414140de5dae2223…
+        assert_eq!(Token::new("abc").fingerprint(), "sha256:ba7816bf8f01");
     }
 }

@@ -225,6 +225,19 @@ impl NetrcFile {
         }
     }
 
+    /// Like [`read`](Self::read), also giving the file's permission bits (`None` for what is
+    /// not a regular file, such as `/dev/null`), taken from the same look at the file.
+    pub fn read_with_mode(&self) -> Result<Option<(NetrcDocument, Option<u32>)>, StoreError> {
+        let target = self.resolve()?;
+        match self.read_existing(&target)? {
+            None => Ok(None),
+            Some((bytes, meta)) => {
+                let mode = meta.is_file().then(|| mode_of(&meta));
+                Ok(Some((self.parse(bytes)?, mode)))
+            }
+        }
+    }
+
     /// Checks, without changing anything, that an edit could be written: the file is a
     /// writable regular file, or it does not exist and its directory is writable. `login` calls
     /// this before the token leaves the machine.

@@ -6,6 +6,7 @@ pub mod exec;
 pub mod handover;
 pub mod login;
 pub mod logout;
+pub mod status;
 pub mod token;
 pub mod whoami;
 
@@ -113,6 +114,10 @@ pub enum CommandError {
     /// asks its next helper without a line of noise for every other host.
     #[error("no credential for this request")]
     NothingToHandOver,
+    /// `status` found a domain without a good credential (exit 4) or other trouble (exit 1);
+    /// the report on stdout has the details.
+    #[error("not every credential checks out: {summary}")]
+    Status { code: u8, summary: String },
     /// Standard output or error could not be written (a closed descriptor, a full disk) while
     /// the command was still at work: a failure, a broken pipe included.
     #[error("cannot write output: {0}")]
@@ -150,6 +155,8 @@ impl CommandError {
     pub fn exit_code(&self) -> u8 {
         if let Some(Signal(signal)) = self.signal() {
             u8::try_from(128 + signal).unwrap_or(130)
+        } else if let CommandError::Status { code, .. } = self {
+            *code
         } else if let CommandError::CannotRun { source, .. } = self {
             if source.kind() == io::ErrorKind::NotFound {
                 127

@@ -235,6 +235,16 @@ impl NetrcDocument {
         default.map_or(Lookup::NotFound, Lookup::Default)
     }
 
+    /// Where `entry`'s `machine` or `default` keyword starts in the source, for messages that
+    /// name its line; `None` for an entry an edit wrote.
+    pub fn entry_offset(&self, entry: &EntryView<'_>) -> Option<usize> {
+        let Text::Source(start, _) = entry.entry.text else {
+            return None;
+        };
+        let lead = entry.text.iter().take_while(|&&b| is_separator(b)).count();
+        Some(start as usize + lead)
+    }
+
     /// Every `machine` and `default` entry, in file order.
     pub fn entries_iter(&self) -> impl Iterator<Item = EntryView<'_>> {
         self.entries().map(|entry| self.view(entry))
