@@ -395,6 +395,57 @@ fn all_covers_every_remote_and_every_bsr_machine() {
     );
 }
 
+/// Buf sends a single-token `BUF_TOKEN` to every registry; `token`, `exec` and the credential
+/// helpers keep it for buf.build. Status says what they hand out instead, and it is what
+/// `bsr registry token` prints.
+#[test]
+fn a_single_buf_token_elsewhere_is_not_what_the_handover_commands_give() {
+    let (mut env, registry) = setup();
+    env.env("BUF_TOKEN", TOKEN);
+    env.write_netrc(&netrc_for("bsr.example.com", "bob", OTHER_TOKEN));
+    let mut transcripts = status(&env, &["bsr.example.com"]).transcript();
+    let token = || {
+        let out = env
+            .command(&["registry", "token", "bsr.example.com"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    assert_eq!(
+        token(),
+        (Some(0), format!("{OTHER_TOKEN}\n")),
+        "the netrc entry, as status says"
+    );
+    fs::remove_file(env.netrc_path()).unwrap();
+    transcripts.push_str(&status(&env, &["bsr.example.com"]).transcript());
+    let handed = env.run(&["registry", "token", "bsr.example.com"], "");
+    assert_eq!(
+        (handed.code, handed.stdout.as_str()),
+        (1, ""),
+        "nothing, as status says"
+    );
+    crate::assert_snapshot!("status_single_buf_token_elsewhere", transcripts);
+    let report = json(&status(&env, &["bsr.example.com", "--format", "json"]));
+    let finding = &report["domains"][0]["findings"][0];
+    assert_eq!(
+        (&finding["kind"], &finding["severity"], &finding["path"]),
+        (
+            &serde_json::json!("handover_differs"),
+            &serde_json::json!("warning"),
+            &serde_json::json!("BUF_TOKEN")
+        )
+    );
+    assert_eq!(report["exit_code"], 0, "a warning");
+    assert!(
+        calls(&registry)
+            .iter()
+            .all(|(host, auth)| host == "bsr.example.com:80" && auth == "Bearer TOKEN"),
+        "{:?}",
+        calls(&registry)
+    );
+}
+
 #[test]
 fn bad_arguments_and_a_malformed_buf_token_exit_1() {
     let (mut env, registry) = setup();
@@ -439,15 +490,37 @@ fn no_output_ever_holds_a_token() {
     assert!(seen_debug, "--debug logged the requests");
 }
 
-/// The netrc's bytes, mode and modification time, and the names in HOME.
+/// The netrc's bytes and mode, each file's bytes and modification time, the names in HOME.
 #[cfg(unix)]
-fn snapshot_of(env: &TestEnv) -> (Vec<u8>, u32, std::time::SystemTime, Vec<String>) {
+type Untouched = (
+    Vec<u8>,
+    u32,
+    Vec<(Vec<u8>, std::time::SystemTime)>,
+    Vec<String>,
+);
+
+/// What status must leave as it was: the netrc and the other tools' files it reads.
+#[cfg(unix)]
+fn snapshot_of(env: &TestEnv) -> Untouched {
     let path = env.netrc_path();
-    let meta = fs::metadata(&path).unwrap();
+    let files = [
+        path.clone(),
+        env.home().join(".npmrc"),
+        env.home().join(".cargo/config.toml"),
+        env.home().join(".cargo/credentials.toml"),
+    ];
     (
         fs::read(&path).unwrap(),
         crate::support::mode(&path),
-        meta.modified().unwrap(),
+        files
+            .iter()
+            .map(|file| {
+                (
+                    fs::read(file).unwrap(),
+                    fs::metadata(file).unwrap().modified().unwrap(),
+                )
+            })
+            .collect(),
         crate::support::names_in(env.home()),
     )
 }
@@ -460,13 +533,33 @@ fn status_never_writes() {
     env.write_netrc(&format!(
         "machine buf.build login alice password {TOKEN}\r\nmachine go.buf.build login alice password {GO_TOKEN}\nmachine buf.build login alice password {STALE_TOKEN}"
     ));
+    // And copies that differ from the token in effect, which a careless tool would "fix".
+    fs::write(
+        env.home().join(".npmrc"),
+        format!("//buf.build/gen/npm/v1/:_authToken={STALE_TOKEN}\n"),
+    )
+    .unwrap();
+    fs::create_dir_all(env.home().join(".cargo")).unwrap();
+    fs::write(
+        env.home().join(".cargo/config.toml"),
+        "[registries.buf]\nindex = \"sparse+https://buf.build/gen/cargo/\"\n",
+    )
+    .unwrap();
+    fs::write(
+        env.home().join(".cargo/credentials.toml"),
+        format!("[registries.buf]\ntoken = \"Bearer {STALE_TOKEN}\"\n"),
+    )
+    .unwrap();
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    let file = fs::File::options()
-        .append(true)
-        .open(env.netrc_path())
-        .unwrap();
-    file.set_modified(old).unwrap();
-    drop(file);
+    for path in [
+        env.netrc_path(),
+        env.home().join(".npmrc"),
+        env.home().join(".cargo/config.toml"),
+        env.home().join(".cargo/credentials.toml"),
+    ] {
+        let file = fs::File::options().append(true).open(path).unwrap();
+        file.set_modified(old).unwrap();
+    }
     for mode in [0o600, 0o644] {
         crate::support::set_mode(&env.netrc_path(), mode);
         let before = snapshot_of(&env);

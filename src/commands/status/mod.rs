@@ -16,6 +16,7 @@ mod findings;
 mod text;
 
 use super::CommandError;
+use crate::commands::handover::Credentials;
 use crate::commands::whoami::Format;
 use crate::console::{Console, Stopped};
 use crate::copies::{Held, ToolFiles};
@@ -58,9 +59,10 @@ pub fn status(
     // `--timeout` bounds the whole command (the console's deadline), however many domains are
     // asked about: once it has passed, the rest are not asked.
     let mut timed_out = false;
+    let handover = Credentials::new(inputs.buf_token, inputs.netrc);
     let mut reports: Vec<DomainReport> = Vec::with_capacity(domains.len());
     for domain in &domains {
-        let report = report(domain, inputs, &netrc, console, timed_out)?;
+        let report = report(domain, inputs, &netrc, &handover, console, timed_out)?;
         timed_out |= matches!(
             report.verdict,
             Some(Verdict::Unreachable {
@@ -410,6 +412,7 @@ fn report(
     domain: &Domain,
     inputs: &StatusInputs<'_>,
     netrc: &NetrcState,
+    handover: &Credentials<'_>,
     console: &Console,
     timed_out: bool,
 ) -> Result<DomainReport, CommandError> {
@@ -526,6 +529,14 @@ fn report(
     }
 
     report.findings = findings::netrc_findings(domain, path, netrc, credential.as_ref());
+    if let Some(credential) = &credential {
+        report.findings.extend(handover_finding(
+            domain,
+            credential,
+            handover,
+            &own_location,
+        ));
+    }
     let token = credential.as_ref().map(|c| &c.token);
     let (copies, unreadable) = inputs.tools.copies(domain);
     for unreadable in unreadable {
@@ -565,6 +576,55 @@ fn report(
         "ok"
     };
     Ok(report)
+}
+
+/// Where `token`, `exec` and the credential helpers hand npm, cargo and git something else
+/// than the credential Buf sends (`handover.rs` resolves it; this only compares): a single-token
+/// `BUF_TOKEN`, which they keep for buf.build, or a token they cannot hand over at all.
+fn handover_finding(
+    domain: &Domain,
+    credential: &Credential,
+    handover: &Credentials<'_>,
+    own_location: &Option<Location>,
+) -> Option<Finding> {
+    let buf_token = || Location {
+        path: "BUF_TOKEN".to_owned(),
+        line: None,
+    };
+    let single = "`bsr registry token`, `exec` and the credential helpers hand a single-token BUF_TOKEN only to buf.build, so the tools they serve (npm, cargo, git) get";
+    let name_it =
+        format!("name the remote (BUF_TOKEN=<token>@{domain}) to give every tool the same token");
+    let (location, message) = match handover.find(domain) {
+        // The netrc cannot be read: its own finding says so.
+        Err(CommandError::UnreadableNetrc { .. } | CommandError::Store(_)) => return None,
+        Err(CommandError::UnsendableToken { .. }) => (
+            own_location.clone().unwrap_or_else(buf_token),
+            format!(
+                "the token contains white space or a control character, which `bsr registry token`, `exec` and the credential helpers refuse to hand over; run `bsr registry login {domain}` to replace it"
+            ),
+        ),
+        Err(_) => return None,
+        Ok(Ok(handed)) if handed.token == credential.token => return None,
+        Ok(Ok(_)) => (
+            buf_token(),
+            format!(
+                "{single} the netrc entry at {} instead, a different token; {name_it}",
+                own_location
+                    .as_ref()
+                    .map_or_else(String::new, Location::shown)
+            ),
+        ),
+        Ok(Err(_)) => (
+            buf_token(),
+            format!("{single} nothing for {domain}; {name_it}"),
+        ),
+    };
+    Some(Finding {
+        kind: "handover_differs",
+        severity: Severity::Warning,
+        location,
+        message,
+    })
 }
 
 /// One `GetCurrentUser` call to `domain` with `domain`'s token, as whoami makes it. Ctrl-C
