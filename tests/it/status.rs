@@ -235,6 +235,7 @@ fn mode_default_and_host_port_are_warnings() {
     );
     // For the registry with a port, the entry in effect is one Go, curl and Python cannot match.
     let out = status(&env, &["bsr.example.com:8443", "--offline"]);
+    crate::assert_snapshot!("status_host_port", out.transcript());
     assert_eq!(out.code, 0, "{}", out.transcript());
     let text = env.filter(&out.stdout);
     assert!(
@@ -243,6 +244,41 @@ fn mode_default_and_host_port_are_warnings() {
         ),
         "{text}"
     );
+}
+
+/// The reader models' findings name the readers: a password without a value makes uv reject
+/// the file, two readers read on into the next entry and hand the token to github.com, three
+/// find nothing for buf.build; a quoted token is read with its quotes by three readers. An
+/// unreadable copy of another tool is a warning.
+#[test]
+fn the_reader_models_findings_name_the_readers() {
+    let (env, _registry) = setup();
+    env.write_netrc(&format!(
+        "machine github.com login octocat password\n{}",
+        netrc_for("buf.build", "alice", TOKEN)
+    ));
+    let mut transcripts = status(&env, &[]).transcript();
+    env.write_netrc(&format!(
+        "machine buf.build login alice password \"{TOKEN}\"\nmachine go.buf.build login alice password {TOKEN}\n"
+    ));
+    let cargo = env.home().join(".cargo");
+    fs::create_dir_all(&cargo).unwrap();
+    fs::write(
+        cargo.join("config.toml"),
+        "[registries.buf]\nindex = \"sparse+https://buf.build/gen/cargo/\"\n",
+    )
+    .unwrap();
+    fs::write(cargo.join("credentials.toml"), "[registries.buf\n").unwrap();
+    transcripts.push_str(&status(&env, &[]).transcript());
+    crate::assert_snapshot!("status_readers", transcripts);
+    let report = json(&status(&env, &["--format", "json", "--offline"]));
+    let kinds: Vec<_> = report["domains"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["readers_differ", "unreadable_copy"]);
 }
 
 /// Findings that make tools disagree on the credential are errors: exit 1 though the registry
