@@ -182,7 +182,7 @@ impl NetrcState {
             Err(StoreError::Syntax { source, .. }) => NetrcState::Unreadable {
                 line: Some(source.line),
                 message: format!(
-                    "cannot be read (column {}: {}); Buf and bsr take no credential from it and other tools may read it differently, so fix that line",
+                    "cannot be read (column {}: {}); bsr takes no credential from it and other tools may read it differently, so fix that line",
                     source.column, source.message
                 ),
             },
