@@ -1,5 +1,5 @@
 //! `bsr completion <shell>`: each script loads in its real shell and completes
-//! `bsr registry lo` to `login` and `logout`. PowerShell is not in Debian's packages, so its
+//! `bsr registry lo` to `login` and `logout`, and `bsr registry st` to `status`. PowerShell is not in Debian's packages, so its
 //! script is only checked for its registration call.
 
 use std::fs;
@@ -31,17 +31,31 @@ fn shell(program: &str, args: &[&str]) -> Option<String> {
 #[test]
 fn bash_completes_registry_subcommands() {
     let (_env, path) = script("bash");
-    let code = format!(
-        r#"source '{}'
-COMP_WORDS=(bsr registry lo); COMP_CWORD=2
-_bsr bsr lo registry
+    // `words` typed so far, completing the last one, as bash calls `_bsr <cmd> <cur> <prev>`.
+    let complete = |words: &[&str]| {
+        let [.., prev, cur] = words else {
+            unreachable!()
+        };
+        let code = format!(
+            r#"source '{}'
+COMP_WORDS=({}); COMP_CWORD={}
+_bsr bsr {cur} {prev}
 printf '%s\n' "${{COMPREPLY[@]}}""#,
-        path.display()
-    );
-    let Some(out) = shell("bash", &["--norc", "--noprofile", "-c", &code]) else {
+            path.display(),
+            words.join(" "),
+            words.len() - 1,
+        );
+        shell("bash", &["--norc", "--noprofile", "-c", &code])
+    };
+    let Some(out) = complete(&["bsr", "registry", "lo"]) else {
         return;
     };
     assert_eq!(out, "login\nlogout\n");
+    assert_eq!(complete(&["bsr", "registry", "st"]).unwrap(), "status\n");
+    assert_eq!(
+        complete(&["bsr", "registry", "status", "--of"]).unwrap(),
+        "--offline\n"
+    );
 }
 
 #[test]
@@ -54,6 +68,11 @@ fn fish_completes_registry_subcommands() {
     assert_eq!(
         out,
         "login\tLog in to the Buf Schema Registry\nlogout\tLog out of the Buf Schema Registry\n"
+    );
+    let code = format!("source '{}'; complete -C 'bsr registry st'", path.display());
+    assert_eq!(
+        shell("fish", &["--no-config", "-c", &code]).unwrap(),
+        "status\tShow which credential is in effect for each domain, and whether it is good\n"
     );
 }
 
@@ -75,6 +94,12 @@ fn zsh_loads_the_completion_function() {
     );
     assert!(
         text.contains("'logout:Log out of the Buf Schema Registry'"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "'status:Show which credential is in effect for each domain, and whether it is good'"
+        ),
         "{text}"
     );
 }
@@ -99,10 +124,11 @@ fn elvish_completes_registry_subcommands() {
     let candidates: Vec<&str> = out.lines().map(|l| l.trim_start_matches("▶ ")).collect();
     // Elvish's editor filters candidates by the typed prefix; the completer offers them all.
     let subcommands: Vec<&str> = candidates
-        .into_iter()
-        .filter(|c| c.starts_with("lo"))
+        .iter()
+        .copied()
+        .filter(|c| c.starts_with("lo") || c.starts_with("st"))
         .collect();
-    assert_eq!(subcommands, ["login", "logout"]);
+    assert_eq!(subcommands, ["login", "logout", "status"]);
 }
 
 #[test]
@@ -113,7 +139,7 @@ fn powershell_script_registers_a_completer() {
         text.contains("Register-ArgumentCompleter -Native -CommandName 'bsr'"),
         "{text}"
     );
-    assert!(text.contains("'login'") && text.contains("'logout'"));
+    assert!(text.contains("'login'") && text.contains("'logout'") && text.contains("'status'"));
 }
 
 #[test]

@@ -615,31 +615,3 @@ fn help() {
     let out = env.run(&["registry", "status", "--help"], "");
     crate::assert_snapshot!("status_help", out.transcript());
 }
-
-#[test]
-fn bash_completes_status_and_its_flags() {
-    let env = TestEnv::new();
-    let out = env.run(&["completion", "bash"], "");
-    let path = env.home().join("bsr.bash");
-    fs::write(&path, &out.stdout).unwrap();
-    let complete = |words: &str, cword: usize, args: &str| -> Option<String> {
-        let bash = crate::support::need::tool("bash", "bash")?;
-        let code = format!(
-            "source '{}'\nCOMP_WORDS=({words}); COMP_CWORD={cword}\n_bsr {args}\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"",
-            path.display()
-        );
-        let out = std::process::Command::new(bash)
-            .args(["--norc", "--noprofile", "-c", &code])
-            .output()
-            .unwrap();
-        Some(String::from_utf8(out.stdout).unwrap())
-    };
-    let Some(commands) = complete("bsr registry st", 2, "bsr st registry") else {
-        return;
-    };
-    assert_eq!(commands, "status\n");
-    assert_eq!(
-        complete("bsr registry status --of", 3, "bsr --of status").unwrap(),
-        "--offline\n"
-    );
-}
