@@ -4,7 +4,9 @@
 
 use std::fs;
 
-use crate::support::{OTHER_TOKEN, Outcome, Registry, TOKEN, TestEnv, netrc_for};
+use bsr::console::Script;
+
+use crate::support::{OTHER_TOKEN, Outcome, Registry, Reply, TOKEN, TestEnv, netrc_for};
 
 /// Tokens the fixtures below hold besides `TOKEN` and `OTHER_TOKEN`; none may reach any output.
 const STALE_TOKEN: &str = "bsr-test-stale-copy-5f0e1d2c3b4a";
@@ -614,4 +616,42 @@ fn help() {
     let env = TestEnv::new();
     let out = env.run(&["registry", "status", "--help"], "");
     crate::assert_snapshot!("status_help", out.transcript());
+}
+
+/// Ctrl-C while a registry takes its time: status ends at once by the signal (130), with no
+/// half a report and no `Failure:` line, as every other command does.
+#[test]
+fn ctrl_c_mid_check_ends_status_at_once() {
+    use std::time::{Duration, Instant};
+    let env = TestEnv::new();
+    let registry = Registry::start(Reply::user("alice").delayed(Duration::from_secs(20)));
+    let domain = registry.domain();
+    env.write_netrc(&netrc_for(&domain, "alice", TOKEN));
+    let (code, captured, elapsed) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (env, domain) = (&env, domain.as_str());
+        let run = scope.spawn(move || {
+            let args = ["registry", "status", domain];
+            let (code, captured) = env.run_in_process_with(&args, Script::default(), |c| {
+                tx.send(c.clone()).unwrap();
+            });
+            (code, captured, Instant::now())
+        });
+        let captured = rx.recv().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while registry.requests().is_empty() {
+            assert!(Instant::now() < deadline, "the registry was never asked");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let sent = Instant::now();
+        captured.interrupt();
+        let (code, captured, ended) = run.join().unwrap();
+        (code, captured, ended - sent)
+    });
+    assert_eq!(code, 130);
+    assert!(elapsed < Duration::from_millis(100), "{elapsed:?}");
+    assert_eq!(
+        (captured.out(), captured.err()),
+        (String::new(), String::new())
+    );
 }
