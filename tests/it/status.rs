@@ -61,6 +61,32 @@ fn calls(registry: &Registry) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The buf.build cargo registry (`[registries.buf]`) in `$HOME/.cargo`, with `credentials`.
+fn write_cargo(env: &TestEnv, credentials: &str) {
+    let cargo = env.home().join(".cargo");
+    fs::create_dir_all(&cargo).unwrap();
+    fs::write(
+        cargo.join("config.toml"),
+        "[registries.buf]\nindex = \"sparse+https://buf.build/gen/cargo/\"\n[registries.crates-mirror]\nindex = \"sparse+https://mirror.example/\"\n",
+    )
+    .unwrap();
+    fs::write(cargo.join("credentials.toml"), credentials).unwrap();
+}
+
+fn write_npmrc(env: &TestEnv, text: &str) {
+    fs::write(env.home().join(".npmrc"), text).unwrap();
+}
+
+/// The files status reads besides the netrc.
+#[cfg(unix)]
+fn tool_files(env: &TestEnv) -> [std::path::PathBuf; 3] {
+    [
+        env.home().join(".npmrc"),
+        env.home().join(".cargo/config.toml"),
+        env.home().join(".cargo/credentials.toml"),
+    ]
+}
+
 fn json(out: &Outcome) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
 }
@@ -263,14 +289,7 @@ fn the_reader_models_findings_name_the_readers() {
     env.write_netrc(&format!(
         "machine buf.build login alice password \"{TOKEN}\"\nmachine go.buf.build login alice password {TOKEN}\n"
     ));
-    let cargo = env.home().join(".cargo");
-    fs::create_dir_all(&cargo).unwrap();
-    fs::write(
-        cargo.join("config.toml"),
-        "[registries.buf]\nindex = \"sparse+https://buf.build/gen/cargo/\"\n",
-    )
-    .unwrap();
-    fs::write(cargo.join("credentials.toml"), "[registries.buf\n").unwrap();
+    write_cargo(&env, "[registries.buf\n");
     transcripts.push_str(&status(&env, &[]).transcript());
     crate::assert_snapshot!("status_readers", transcripts);
     let report = json(&status(&env, &["--format", "json", "--offline"]));
@@ -316,27 +335,19 @@ fn an_unreadable_netrc_is_an_error_even_with_a_good_buf_token() {
 fn other_tools_copies_are_compared_with_the_token_in_effect() {
     let (env, _registry) = setup();
     env.write_netrc(&netrc_for("buf.build", "alice", TOKEN));
-    fs::write(
-        env.home().join(".npmrc"),
-        format!(
+    write_npmrc(
+        &env,
+        &format!(
             "@buf:registry=https://buf.build/gen/npm/v1/\n//buf.build/gen/npm/v1/:_authToken={STALE_TOKEN}\n//buf.build/gen/npm/v2/:_authToken=\"${{NPM_TOKEN}}\"\n//registry.npmjs.org/:_authToken={OTHER_TOKEN}\n"
         ),
-    )
-    .unwrap();
-    let cargo = env.home().join(".cargo");
-    fs::create_dir_all(&cargo).unwrap();
-    fs::write(
-        cargo.join("config.toml"),
-        "[registries.buf]\nindex = \"sparse+https://buf.build/gen/cargo/\"\n[registries.crates-mirror]\nindex = \"sparse+https://mirror.example/\"\n",
-    )
-    .unwrap();
-    fs::write(
-        cargo.join("credentials.toml"),
-        format!(
+    );
+    write_cargo(
+        &env,
+        &format!(
             "[registries.buf]\ntoken = \"Bearer {TOKEN}\"\n\n[registries.crates-mirror]\ntoken = \"{OTHER_TOKEN}\"\n"
         ),
-    )
-    .unwrap();
+    );
+    let cargo = env.home().join(".cargo");
     let out = status(&env, &[]);
     crate::assert_snapshot!("status_copies", out.transcript());
     // NPM_CONFIG_USERCONFIG and CARGO_HOME move the files, as they move them for npm and cargo.
@@ -508,11 +519,10 @@ fn no_output_ever_holds_a_token() {
     env.write_netrc(&format!(
         "machine buf.build login alice password {TOKEN}\nmachine go.buf.build login alice password {GO_TOKEN}\nmachine buf.build login alice password {STALE_TOKEN}\nmachine github.com login octocat password {GITHUB_PASSWORD}\ndefault login anonymous password {DEFAULT_PASSWORD}\n"
     ));
-    fs::write(
-        env.home().join(".npmrc"),
-        format!("//buf.build/gen/npm/v1/:_authToken={STALE_TOKEN}\n"),
-    )
-    .unwrap();
+    write_npmrc(
+        &env,
+        &format!("//buf.build/gen/npm/v1/:_authToken={STALE_TOKEN}\n"),
+    );
     env.env("BUF_TOKEN", OTHER_TOKEN);
     let mut seen_debug = false;
     for format in ["text", "json"] {
@@ -541,12 +551,7 @@ type Untouched = (
 #[cfg(unix)]
 fn snapshot_of(env: &TestEnv) -> Untouched {
     let path = env.netrc_path();
-    let files = [
-        path.clone(),
-        env.home().join(".npmrc"),
-        env.home().join(".cargo/config.toml"),
-        env.home().join(".cargo/credentials.toml"),
-    ];
+    let files = [[path.clone()].as_slice(), &tool_files(env)].concat();
     (
         fs::read(&path).unwrap(),
         crate::support::mode(&path),
@@ -572,29 +577,16 @@ fn status_never_writes() {
         "machine buf.build login alice password {TOKEN}\r\nmachine go.buf.build login alice password {GO_TOKEN}\nmachine buf.build login alice password {STALE_TOKEN}"
     ));
     // And copies that differ from the token in effect, which a careless tool would "fix".
-    fs::write(
-        env.home().join(".npmrc"),
-        format!("//buf.build/gen/npm/v1/:_authToken={STALE_TOKEN}\n"),
-    )
-    .unwrap();
-    fs::create_dir_all(env.home().join(".cargo")).unwrap();
-    fs::write(
-        env.home().join(".cargo/config.toml"),
-        "[registries.buf]\nindex = \"sparse+https://buf.build/gen/cargo/\"\n",
-    )
-    .unwrap();
-    fs::write(
-        env.home().join(".cargo/credentials.toml"),
-        format!("[registries.buf]\ntoken = \"Bearer {STALE_TOKEN}\"\n"),
-    )
-    .unwrap();
+    write_npmrc(
+        &env,
+        &format!("//buf.build/gen/npm/v1/:_authToken={STALE_TOKEN}\n"),
+    );
+    write_cargo(
+        &env,
+        &format!("[registries.buf]\ntoken = \"Bearer {STALE_TOKEN}\"\n"),
+    );
     let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    for path in [
-        env.netrc_path(),
-        env.home().join(".npmrc"),
-        env.home().join(".cargo/config.toml"),
-        env.home().join(".cargo/credentials.toml"),
-    ] {
+    for path in [[env.netrc_path()].as_slice(), &tool_files(&env)].concat() {
         let file = fs::File::options().append(true).open(path).unwrap();
         file.set_modified(old).unwrap();
     }
