@@ -276,7 +276,7 @@ fn mode_default_and_host_port_are_warnings() {
 
 /// The reader models' findings name the readers: a password without a value makes uv reject
 /// the file, two readers read on into the next entry and hand the token to github.com, three
-/// find nothing for buf.build; a quoted token is read with its quotes by three readers. An
+/// find nothing for buf.build; five readers keep the quotes of a quoted token as part of it. An
 /// unreadable copy of another tool is a warning.
 #[test]
 fn the_reader_models_findings_name_the_readers() {

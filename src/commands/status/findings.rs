@@ -269,11 +269,17 @@ fn reader_findings(
         // agree on it, the models that read a login grouped by login and password (`account`
         // is no BSR credential, and curl does not read it at all).
         let by_password = group(&accepted, machine, false);
-        let groups = if by_password.len() > 1 {
+        let on_password = by_password.len() > 1;
+        let groups = if on_password {
             by_password
         } else {
             group(&accepted, machine, true)
         };
+        // What bsr itself reads there, to say how the others differ from it.
+        let own = entry_for(Some(machine.as_bytes()))
+            .and_then(|entry| entry.password())
+            .map(|token| token.expose().as_bytes().to_vec());
+        let quoted = own.as_ref().map(|own| [&b"\""[..], own, b"\""].concat());
         if groups.len() < 2 {
             continue;
         }
@@ -283,7 +289,15 @@ fn reader_findings(
             .map(|(n, (creds, members))| {
                 let what = match (creds, n) {
                     (None, _) => "nothing",
-                    (Some(_), 0) => "one credential",
+                    (Some(_), 0) if !on_password => "one login",
+                    (Some(_), _) if !on_password => "a different login",
+                    (Some((_, password)), _) if own.as_deref() == Some(*password) => {
+                        "the password bsr reads"
+                    }
+                    (Some((_, password)), _) if quoted.as_deref() == Some(*password) => {
+                        "the password bsr reads with its quotes as part of it"
+                    }
+                    (Some(_), 0) => "one password",
                     (Some(_), _) => "a different one",
                 };
                 let members: Vec<String> = members.iter().map(|name| with_tools(name)).collect();
@@ -551,7 +565,7 @@ mod tests {
         );
         assert!(
             found[1].2.starts_with(
-                "netrc readers read `buf.build` differently: first and second one credential, other a different one, so"
+                "netrc readers read `buf.build` differently: first and second the password bsr reads, other a different one, so"
             ),
             "{}",
             found[1].2
