@@ -5,6 +5,8 @@
 //!
 //! The credential is resolved exactly as whoami resolves it (`credentials::resolve`), and the
 //! registry is asked with whoami's call, once per domain, with that domain's own token only.
+//! What `token`, `exec` and the credential helpers would hand over instead is asked of their
+//! own resolver (`handover::Credentials`), never worked out again here.
 
 use std::collections::HashSet;
 use std::io;
@@ -56,10 +58,10 @@ pub fn status(
 ) -> Result<(), CommandError> {
     let netrc = NetrcState::load(inputs.netrc);
     let domains = domains(request, inputs.buf_token, &netrc);
+    let handover = Credentials::new(inputs.buf_token, inputs.netrc);
     // `--timeout` bounds the whole command (the console's deadline), however many domains are
     // asked about: once it has passed, the rest are not asked.
     let mut timed_out = false;
-    let handover = Credentials::new(inputs.buf_token, inputs.netrc);
     let mut reports: Vec<DomainReport> = Vec::with_capacity(domains.len());
     for domain in &domains {
         let report = report(domain, inputs, &netrc, &handover, console, timed_out)?;
