@@ -23,6 +23,12 @@ pub enum InvalidToken {
     Unstorable(#[from] InvalidValue),
 }
 
+/// Why a username cannot be stored or printed, said as what is wrong with it ("contains
+/// whitespace"), never its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct UnusableUsername(ValueProblem);
+
 /// A username as the registry sent it, checked once: it can be stored as a netrc value and
 /// printed to a terminal (no whitespace, control, format or quoting characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +36,8 @@ pub struct Username(String);
 
 impl Username {
     /// Checks a username; the problem, never the text, is reported.
-    pub fn parse(text: String) -> Result<Username, ValueProblem> {
-        validate_value(Field::Login, &text).map_err(|e| e.problem)?;
+    pub fn parse(text: String) -> Result<Username, UnusableUsername> {
+        validate_value(Field::Login, &text).map_err(|e| UnusableUsername(e.problem))?;
         Ok(Username(text))
     }
 

@@ -15,8 +15,9 @@ use zeroize::Zeroizing;
 
 use crate::console::{Console, Stopped, Wait};
 use crate::credentials::{self, InvalidToken};
-use crate::registry::{Answer, Body, Registry, RegistryError, shown};
+use crate::registry::{Answer, Body, Registry, RegistryError};
 use crate::secret::Token;
+use crate::text::shown;
 
 const REGISTRATION: &str = "/oauth2/device/registration";
 const AUTHORIZATION: &str = "/oauth2/device/authorization";

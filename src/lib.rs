@@ -29,3 +29,4 @@ pub(crate) mod registry;
 pub(crate) mod roots;
 pub mod secret;
 pub mod store;
+pub mod text;

@@ -22,6 +22,7 @@ use crate::domain::Domain;
 use crate::log::Logger;
 use crate::roots::{CertEnv, system_roots};
 use crate::secret::Token;
+use crate::text::shown;
 
 const ALPHA_PATH: &str = "/buf.alpha.registry.v1alpha1.AuthnService/GetCurrentUser";
 const V1_PATH: &str = "/buf.registry.owner.v1.UserService/GetCurrentUser";
@@ -59,7 +60,7 @@ pub enum RegistryError {
     )]
     UnsafeUsername {
         domain: String,
-        problem: crate::netrc::ValueProblem,
+        problem: crate::credentials::UnusableUsername,
     },
     /// Found before anything is sent: no registry takes a header this long.
     #[error(
@@ -511,30 +512,6 @@ impl Registry {
     }
 }
 
-/// The most characters of the registry's text bsr shows.
-const MAX_SHOWN: usize = 200;
-
-/// Text from the registry as it may be shown: control and invisible formatting characters
-/// escaped (`\u{1b}`), and at most [`MAX_SHOWN`] characters, then `…`.
-pub(crate) fn shown(text: &str) -> String {
-    let mut out = String::new();
-    for (n, c) in text.chars().enumerate() {
-        if n == MAX_SHOWN {
-            out.push('…');
-            break;
-        }
-        let hidden = c.is_control()
-            || crate::netrc::validate_value(crate::netrc::Field::Login, c.encode_utf8(&mut [0; 4]))
-                .is_err_and(|e| e.problem == crate::netrc::ValueProblem::FormatCharacter);
-        if hidden {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A protobuf JSON timestamp (`2024-01-02T03:04:05.120Z`) as Go prints a `time.Time`, as Buf
 /// 1.75 shows it: trailing zeros of the fraction dropped; absent, Go's zero time.
 fn go_time(text: &str) -> String {
@@ -628,15 +605,6 @@ fn tls_config(system: Option<&CertEnv>, files: &[PathBuf]) -> Result<TlsConfig, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn registry_text_is_shown_escaped_and_cut() {
-        assert_eq!(shown("\u{1b}]0;pwned\u{7}ok"), "\\u{1b}]0;pwned\\u{7}ok");
-        assert_eq!(shown("alice\u{202e}gnp"), "alice\\u{202e}gnp");
-        let long = shown(&"x".repeat(900 * 1024));
-        assert_eq!(long.chars().count(), MAX_SHOWN + 1);
-        assert!(long.ends_with('…'));
-    }
 
     #[test]
     fn proxy_userinfo_is_redacted() {

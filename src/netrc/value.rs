@@ -77,7 +77,7 @@ pub fn validate_value(field: Field, value: &str) -> Result<(), InvalidValue> {
         value.chars().find_map(|c| match c {
             c if c.is_whitespace() => Some(ValueProblem::Whitespace),
             c if c.is_control() => Some(ValueProblem::ControlCharacter),
-            c if is_format_character(c) => Some(ValueProblem::FormatCharacter),
+            c if crate::text::is_format_character(c) => Some(ValueProblem::FormatCharacter),
             '"' => Some(ValueProblem::Quote),
             '#' => Some(ValueProblem::Hash),
             '\\' => Some(ValueProblem::Backslash),
@@ -88,21 +88,6 @@ pub fn validate_value(field: Field, value: &str) -> Result<(), InvalidValue> {
         None => Ok(()),
         Some(problem) => Err(InvalidValue { field, problem }),
     }
-}
-
-/// The invisible characters of Unicode's format category that can disguise text: bidirectional
-/// marks, embeddings, overrides and isolates; zero-width spaces and joiners; the word joiner and
-/// invisible operators; the byte-order mark; interlinear annotation and tag characters.
-fn is_format_character(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}'
-        | '\u{200B}'..='\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{206F}'
-        | '\u{FEFF}'
-        | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }
 
 #[cfg(test)]
