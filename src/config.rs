@@ -3,13 +3,12 @@
 //! everything here is a pure function of the values passed in.
 
 use std::ffi::OsString;
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::files::{ReadFileError, read_regular_file};
 use crate::os::Os;
 
 /// How to reach the registry, from `tls.use`.
@@ -47,7 +46,7 @@ pub enum ConfigError {
     Read {
         path: PathBuf,
         #[source]
-        source: io::Error,
+        source: ReadFileError,
     },
     #[error("the Buf configuration {path} is not valid: {reason}")]
     Invalid { path: PathBuf, reason: String },
@@ -86,28 +85,17 @@ pub fn load(dir: Option<&Path>) -> Result<ClientConfig, ConfigError> {
         return Ok(ClientConfig::default());
     };
     let path = dir.join("config.yaml");
-    let file = match fs::File::open(&path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ClientConfig::default()),
+    // A config of a few lines: a FIFO, a device or anything past the cap is not one, and is
+    // refused before it can hang bsr or fill its memory.
+    let bytes = match read_regular_file(&path, MAX_CONFIG_BYTES) {
+        Ok((bytes, _)) => bytes,
+        Err(e) if e.is_not_found() => return Ok(ClientConfig::default()),
         Err(source) => return Err(ConfigError::Read { path, source }),
     };
-    // A config of a few lines: anything past the cap is not one, and is not read into memory.
-    let mut text = String::new();
-    io::Read::read_to_string(&mut io::Read::take(file, MAX_CONFIG_BYTES + 1), &mut text).map_err(
-        |source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        },
-    )?;
-    if text.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(ConfigError::Invalid {
-            path,
-            reason: format!(
-                "it is larger than {} KiB, which no Buf client config is",
-                MAX_CONFIG_BYTES / 1024
-            ),
-        });
-    }
+    let text = String::from_utf8(bytes).map_err(|_| ConfigError::Invalid {
+        path: path.clone(),
+        reason: "it is not UTF-8 text".to_owned(),
+    })?;
     parse(&text, dir, &path)
 }
 

@@ -18,6 +18,7 @@ pub(crate) mod device;
 pub(crate) mod domain;
 pub(crate) mod duration;
 pub mod environment;
+pub(crate) mod files;
 #[cfg(any(windows, test))]
 pub(crate) mod line_editor;
 pub(crate) mod log;

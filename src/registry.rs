@@ -4,7 +4,6 @@
 //! every way a call can fail to an honest message. An unreachable registry is never reported
 //! as an invalid token.
 
-use std::fs;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,8 +18,9 @@ use crate::config::{ClientConfig, ProxyEnv, Tls};
 use crate::console::{Console, Stopped, Wait};
 use crate::credentials::Username;
 use crate::domain::Domain;
+use crate::files::read_regular_file;
 use crate::log::Logger;
-use crate::roots::{CertEnv, system_roots};
+use crate::roots::{CertEnv, MAX_TRUST_FILE_BYTES, system_roots};
 use crate::secret::Token;
 use crate::text::shown;
 
@@ -583,7 +583,8 @@ fn tls_config(system: Option<&CertEnv>, files: &[PathBuf]) -> Result<TlsConfig, 
             path: path.clone(),
             reason,
         };
-        let pem = fs::read(path).map_err(|e| root_error(e.to_string()))?;
+        let (pem, _) =
+            read_regular_file(path, MAX_TRUST_FILE_BYTES).map_err(|e| root_error(e.to_string()))?;
         let before = roots.len();
         for item in ureq::tls::parse_pem(&pem) {
             match item.map_err(|e| root_error(e.to_string()))? {

@@ -11,7 +11,12 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+use crate::files::{ReadFileError, read_regular_file};
 use crate::platform::file_identity;
+
+/// The largest trust file bsr reads: a bundle of every public root is about 220 KB, so 8 MiB
+/// leaves room for any private collection and still stops `/dev/zero` or a sparse file.
+pub const MAX_TRUST_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// `SSL_CERT_FILE` and `SSL_CERT_DIR`, from the environment snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,7 +68,7 @@ pub fn system_roots(env: &CertEnv) -> Result<Vec<Vec<u8>>, RootsError> {
     };
     if let Some(file) = &file {
         // A bundle named by SSL_CERT_FILE must be there; curl fails the same way.
-        let pem = fs::read(file).map_err(|e| RootsError {
+        let (pem, _) = read_regular_file(file, MAX_TRUST_FILE_BYTES).map_err(|e| RootsError {
             path: file.clone(),
             reason: e.to_string(),
         })?;
@@ -75,7 +80,7 @@ pub fn system_roots(env: &CertEnv) -> Result<Vec<Vec<u8>>, RootsError> {
         None => Vec::new(),
     };
     for dir in dirs {
-        roots.add_dir(&dir);
+        roots.add_dir(&dir)?;
     }
     Ok(roots.into_unique())
 }
@@ -138,10 +143,12 @@ impl Roots {
     }
 
     /// Every regular file of `dir` (links followed), each file read once however many links
-    /// point at it; unreadable files and non-certificates are passed over, as OpenSSL does.
-    fn add_dir(&mut self, dir: &Path) {
+    /// point at it; unreadable files and non-certificates are passed over, as OpenSSL does. A
+    /// FIFO, a device or a huge file there is refused, naming it: someone put it there, and
+    /// reading it would hang bsr or fill its memory.
+    fn add_dir(&mut self, dir: &Path) -> Result<(), RootsError> {
         let Ok(entries) = fs::read_dir(dir) else {
-            return;
+            return Ok(());
         };
         let mut files = HashSet::new();
         for entry in entries.flatten() {
@@ -149,17 +156,28 @@ impl Roots {
             let Ok(meta) = fs::metadata(entry.path()) else {
                 continue;
             };
+            if meta.is_dir() {
+                continue;
+            }
             let identity = file_identity(&meta).map_or_else(
                 || fs::canonicalize(entry.path()).ok().map(Identity::Path),
                 |id| Some(Identity::Inode(id)),
             );
-            if meta.is_file()
-                && identity.is_some_and(|id| files.insert(id))
-                && let Ok(pem) = fs::read(entry.path())
-            {
-                self.add_pem(&pem);
+            if !identity.is_some_and(|id| files.insert(id)) {
+                continue;
+            }
+            match read_regular_file(&entry.path(), MAX_TRUST_FILE_BYTES) {
+                Ok((pem, _)) => self.add_pem(&pem),
+                Err(ReadFileError::Io(_)) => {}
+                Err(e) => {
+                    return Err(RootsError {
+                        path: entry.path(),
+                        reason: e.to_string(),
+                    });
+                }
             }
         }
+        Ok(())
     }
 }
 
@@ -234,7 +252,7 @@ mod tests {
         fs::write(dir.path().join("a.pem"), pem(7)).unwrap();
         std::os::unix::fs::symlink("a.pem", dir.path().join("5a3f0c2e.0")).unwrap();
         let mut roots = Roots::default();
-        roots.add_dir(dir.path());
+        roots.add_dir(dir.path()).unwrap();
         assert_eq!(roots.into_unique().len(), 1);
     }
 

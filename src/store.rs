@@ -15,12 +15,13 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::files::{ReadFileError, read_regular_file};
 use crate::netrc::{NetrcDocument, SyntaxError};
 use crate::os::Os;
 use crate::platform::{
     EditLock, LockError, ReplaceError, create_private, create_unnamed_in, effective_uid,
-    is_writable_dir, keep_owner, mode_of, name_unnamed, open_for_reading, owner_of, replace,
-    reserve, set_private, try_lock,
+    is_writable_dir, keep_owner, mode_of, name_unnamed, owner_of, replace, reserve, set_private,
+    try_lock,
 };
 
 /// The largest netrc bsr reads: 16 MiB, over 150,000 entries (the engine is linear and handles
@@ -593,49 +594,25 @@ impl NetrcFile {
     /// bsr) of at most [`MAX_NETRC_BYTES`]; `/dev/null` reads as empty, as `NETRC=/dev/null`
     /// means "no credentials" to every tool.
     fn read_existing(&self, target: &Path) -> Result<Option<(Vec<u8>, fs::Metadata)>, StoreError> {
-        let meta = match fs::metadata(target) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(self.read_error(source)),
-        };
-        if meta.is_dir() {
-            return Err(StoreError::IsDirectory {
+        match read_regular_file(target, MAX_NETRC_BYTES) {
+            Ok(read) => Ok(Some(read)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(ReadFileError::IsDirectory) => Err(StoreError::IsDirectory {
                 path: self.path.clone(),
-            });
-        }
-        if !meta.is_file() {
-            if target == Path::new("/dev/null") {
-                return Ok(Some((Vec::new(), meta)));
+            }),
+            Err(ReadFileError::NotRegularFile) if target == Path::new("/dev/null") => {
+                let meta = fs::metadata(target).map_err(|source| self.read_error(source))?;
+                Ok(Some((Vec::new(), meta)))
             }
-            return Err(StoreError::NotRegularFile {
+            Err(ReadFileError::NotRegularFile) => Err(StoreError::NotRegularFile {
                 path: self.path.clone(),
-            });
-        }
-        let file = open_for_reading(target).map_err(|source| self.read_error(source))?;
-        // The file may have been swapped since `metadata`: judge the one that is open.
-        let meta = file.metadata().map_err(|source| self.read_error(source))?;
-        if !meta.is_file() {
-            return Err(StoreError::NotRegularFile {
+            }),
+            Err(ReadFileError::TooLarge { size, .. }) => Err(StoreError::TooLarge {
                 path: self.path.clone(),
-            });
+                size,
+            }),
+            Err(ReadFileError::Io(source)) => Err(self.read_error(source)),
         }
-        if meta.len() > MAX_NETRC_BYTES {
-            return Err(StoreError::TooLarge {
-                path: self.path.clone(),
-                size: meta.len(),
-            });
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        // `take`: a file that grows while it is read still stops at the cap.
-        io::Read::read_to_end(&mut io::Read::take(&file, MAX_NETRC_BYTES + 1), &mut bytes)
-            .map_err(|source| self.read_error(source))?;
-        if bytes.len() as u64 > MAX_NETRC_BYTES {
-            return Err(StoreError::TooLarge {
-                path: self.path.clone(),
-                size: bytes.len() as u64,
-            });
-        }
-        Ok(Some((bytes, meta)))
     }
 
     fn read_error(&self, source: io::Error) -> StoreError {

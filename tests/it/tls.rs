@@ -142,3 +142,85 @@ fn a_missing_root_certificate_file_is_named() {
         out.stderr
     );
 }
+
+/// Every trust file bsr reads (`SSL_CERT_FILE`, an `SSL_CERT_DIR` entry, a
+/// `root_cert_file_paths` entry, `config.yaml` itself) is refused at once, naming it, when it
+/// is a FIFO, a device or a huge file: before, `/dev/zero` filled memory and a FIFO hung.
+#[cfg(unix)]
+#[test]
+fn fifos_devices_and_huge_trust_files_are_refused_at_once_naming_them() {
+    use std::time::{Duration, Instant};
+
+    let scratch = tempfile::tempdir().unwrap();
+    let fifo = scratch.path().join("fifo.pem");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let huge = scratch.path().join("huge.pem");
+    fs::File::create(&huge).unwrap().set_len(1 << 30).unwrap();
+    let registry = https_registry(&pki());
+    let domain = registry.domain();
+    for bad in [fifo.as_path(), std::path::Path::new("/dev/zero"), &huge] {
+        let shown = bad.display().to_string();
+        for place in [
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
+            "root_cert_file_paths",
+            "config.yaml",
+        ] {
+            let mut env = TestEnv::with_config(None);
+            let config = env.home().join(".config/buf");
+            fs::create_dir_all(&config).unwrap();
+            let named = match place {
+                "SSL_CERT_FILE" => {
+                    env.env("SSL_CERT_FILE", &shown);
+                    shown.clone()
+                }
+                "SSL_CERT_DIR" => {
+                    let dir = env.home().join("certs");
+                    fs::create_dir(&dir).unwrap();
+                    std::os::unix::fs::symlink(bad, dir.join("5a3f0c2e.0")).unwrap();
+                    env.env("SSL_CERT_DIR", dir.to_str().unwrap());
+                    dir.join("5a3f0c2e.0").display().to_string()
+                }
+                "root_cert_file_paths" => {
+                    fs::write(
+                        config.join("config.yaml"),
+                        format!("tls:\n  use: local\n  root_cert_file_paths: [{shown}]\n"),
+                    )
+                    .unwrap();
+                    shown.clone()
+                }
+                _ => {
+                    std::os::unix::fs::symlink(bad, config.join("config.yaml")).unwrap();
+                    config.join("config.yaml").display().to_string()
+                }
+            };
+            // Bounded, so that the old behaviour fails the test instead of the machine.
+            let started = Instant::now();
+            let output = env
+                .shell(&format!(
+                    "ulimit -v 2097152; echo {TOKEN} | exec timeout 10 \"$BSR\" registry login {domain} --token-stdin"
+                ))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{place}={shown} took {:?}: {stderr}",
+                started.elapsed()
+            );
+            assert_eq!(output.status.code(), Some(1), "{place}={shown}: {stderr}");
+            assert!(
+                stderr.contains(&named)
+                    && (stderr.contains("not a regular file") || stderr.contains("more than the")),
+                "{place}={shown}: {stderr}"
+            );
+        }
+    }
+    assert!(registry.requests().is_empty(), "nothing may be sent");
+}
