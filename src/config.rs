@@ -3,6 +3,7 @@
 //! everything here is a pure function of the values passed in.
 
 use std::ffi::OsString;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -221,63 +222,140 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
     Ok(ClientConfig { tls })
 }
 
-/// The proxy-related environment variables.
+/// The proxy-related environment variables, read as Go's `net/http` reads them (and so Buf).
 #[derive(Debug, Clone, Default)]
 pub struct ProxyEnv {
     pub https_proxy: Option<String>,
     pub http_proxy: Option<String>,
-    pub all_proxy: Option<String>,
     pub no_proxy: Option<String>,
+    /// `REQUEST_METHOD` is set: a CGI environment, where a client's `Proxy:` request header
+    /// arrives as `HTTP_PROXY` ("httpoxy"), so that variable is not to be trusted.
+    pub cgi: bool,
+}
+
+/// The proxy chosen for a request, and the variable it came from (for messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenProxy {
+    pub url: String,
+    pub variable: &'static str,
 }
 
 impl ProxyEnv {
-    /// The proxy for a request to `host` (no port, no brackets) over `https` or plain `http`, as Go and curl
-    /// choose it: `HTTPS_PROXY` or `HTTP_PROXY` by scheme, else `ALL_PROXY`, unless `NO_PROXY`
-    /// lists the host or one of its parent domains.
-    pub fn proxy_for(&self, https: bool, host: &str) -> Option<&str> {
-        let chosen = if https {
-            self.https_proxy.as_deref()
+    /// The proxy for a request to `host` (no port, no brackets) at `port` (`None`: the
+    /// scheme's) over `https` or plain `http`, as Go chooses it: `HTTPS_PROXY` for https,
+    /// `HTTP_PROXY` for http (not under CGI); never for a loopback host (`localhost`,
+    /// `127.0.0.0/8`, `::1`); not when `NO_PROXY` matches. `ALL_PROXY` plays no part, as in Go.
+    pub fn proxy_for(&self, https: bool, host: &str, port: Option<&str>) -> Option<ChosenProxy> {
+        let (url, variable) = if https {
+            (self.https_proxy.as_deref()?, "HTTPS_PROXY")
+        } else if self.cgi {
+            return None;
         } else {
-            self.http_proxy.as_deref()
+            (self.http_proxy.as_deref()?, "HTTP_PROXY")
+        };
+        let host = host.trim().to_ascii_lowercase();
+        let ip = parse_ip(&host);
+        if host == "localhost" || ip.is_some_and(is_loopback) {
+            return None;
         }
-        .or(self.all_proxy.as_deref())?;
-        if self.bypasses(host) {
-            None
-        } else {
-            Some(chosen)
+        let port = port.unwrap_or(if https { "443" } else { "80" });
+        if let Some(list) = &self.no_proxy
+            && list
+                .split(',')
+                .any(|entry| no_proxy_matches(entry, &host, ip, port))
+        {
+            return None;
+        }
+        Some(ChosenProxy {
+            url: url.to_owned(),
+            variable,
+        })
+    }
+}
+
+fn parse_ip(text: &str) -> Option<IpAddr> {
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
     }
+}
 
-    fn bypasses(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        let Some(list) = &self.no_proxy else {
-            return false;
+/// One `NO_PROXY` entry, as Go's `httpproxy` reads it: `*`; a CIDR range (`10.0.0.0/8`,
+/// `fd00::/8`); an IP with an optional port (`10.1.2.3`, `[::1]:8080`); a domain with an
+/// optional port, where `example.com` also matches its subdomains and `.example.com` or
+/// `*.example.com` only them.
+fn no_proxy_matches(entry: &str, host: &str, ip: Option<IpAddr>, port: &str) -> bool {
+    let entry = entry.trim().to_ascii_lowercase();
+    if entry.is_empty() {
+        return false;
+    }
+    if entry == "*" {
+        return true;
+    }
+    if let Some((network, bits)) = entry.split_once('/') {
+        return match (parse_ip(network), bits.parse::<u8>(), ip) {
+            (Some(network), Ok(bits), Some(ip)) => in_cidr(ip, network, bits),
+            _ => false,
         };
-        list.split([',', ' ']).map(str::trim).any(|entry| {
-            if entry == "*" {
-                return true;
-            }
-            // `example.com:8080` entries name a port; hosts are compared without it.
-            let entry = match entry.rsplit_once(':') {
-                Some((name, port))
-                    if port.bytes().all(|b| b.is_ascii_digit()) && !name.contains(':') =>
-                {
-                    name
-                }
-                _ => entry,
-            };
-            let entry = entry
-                .trim_start_matches('*')
-                .trim_start_matches('.')
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_ascii_lowercase();
-            !entry.is_empty()
-                && (host == entry
-                    || host
-                        .strip_suffix(entry.as_str())
-                        .is_some_and(|rest| rest.ends_with('.')))
-        })
+    }
+    let (name, entry_port) = split_host_port(&entry);
+    if name.is_empty() {
+        return false;
+    }
+    let port_matches = entry_port.is_none_or(|p| p == port);
+    if let Some(entry_ip) = parse_ip(name) {
+        return ip.is_some_and(|ip| canonical(ip) == canonical(entry_ip)) && port_matches;
+    }
+    let name = name.strip_prefix('*').unwrap_or(name);
+    let (suffix, exact) = match name.strip_prefix('.') {
+        Some(_) => (name.to_owned(), None),
+        None => (format!(".{name}"), Some(name)),
+    };
+    (host.ends_with(&suffix) || exact == Some(host)) && port_matches
+}
+
+/// `host:port` or `[v6]:port` split as Go's `net.SplitHostPort` splits it; otherwise the whole
+/// text is the host.
+fn split_host_port(entry: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = entry.strip_prefix('[')
+        && let Some((v6, port)) = rest.split_once("]:")
+    {
+        return (v6, Some(port));
+    }
+    match entry.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') => (name, Some(port)),
+        _ => (entry.trim_start_matches('[').trim_end_matches(']'), None),
+    }
+}
+
+/// An IPv4-mapped IPv6 address as the IPv4 address it is, as Go compares them.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn in_cidr(ip: IpAddr, network: IpAddr, bits: u8) -> bool {
+    match (canonical(ip), canonical(network)) {
+        (IpAddr::V4(ip), IpAddr::V4(net)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            u32::from(ip) & mask == u32::from(net) & mask
+        }
+        (IpAddr::V6(ip), IpAddr::V6(net)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            u128::from(ip) & mask == u128::from(net) & mask
+        }
+        _ => false,
     }
 }
 
@@ -410,40 +488,75 @@ mod tests {
     }
 
     #[test]
-    fn proxy_by_scheme_and_no_proxy() {
-        let env = ProxyEnv {
+    fn proxy_by_scheme_and_no_proxy_as_go_reads_them() {
+        let env = |no_proxy: &str| ProxyEnv {
             https_proxy: Some("http://secure-proxy:3128".into()),
             http_proxy: Some("http://plain-proxy:3128".into()),
-            all_proxy: None,
-            no_proxy: Some("localhost, .internal.example,10.1.2.3,bsr.corp:8443".into()),
+            no_proxy: Some(no_proxy.into()),
+            cgi: false,
         };
+        let via = |env: &ProxyEnv, https: bool, host: &str, port: Option<&str>| {
+            env.proxy_for(https, host, port).map(|p| p.url)
+        };
+        let e = env("");
         assert_eq!(
-            env.proxy_for(true, "buf.build"),
+            via(&e, true, "buf.build", None).as_deref(),
             Some("http://secure-proxy:3128")
         );
         assert_eq!(
-            env.proxy_for(false, "buf.build"),
+            via(&e, false, "buf.build", None).as_deref(),
             Some("http://plain-proxy:3128")
         );
-        assert_eq!(env.proxy_for(true, "localhost"), None);
-        assert_eq!(env.proxy_for(true, "bsr.internal.example"), None);
-        assert_eq!(env.proxy_for(true, "internal.example"), None);
+        // Loopback is never proxied.
+        for host in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.9.8.7",
+            "::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert_eq!(via(&e, true, host, Some("9000")), None, "{host}");
+        }
+        assert!(via(&e, true, "localhost.example", None).is_some());
+        let e = env(
+            "example.com, .internal.example,*.wild.example,10.1.2.3,bsr.corp:8443,10.0.0.0/8,fd00::/8,[::2]:99",
+        );
+        assert_eq!(via(&e, true, "example.com", None), None);
+        assert_eq!(via(&e, true, "a.example.com", None), None);
+        assert!(via(&e, true, "notexample.com", None).is_some());
+        assert_eq!(via(&e, true, "bsr.internal.example", None), None);
+        assert!(
+            via(&e, true, "internal.example", None).is_some(),
+            "a leading dot: subdomains only, as in Go"
+        );
+        assert_eq!(via(&e, true, "x.wild.example", None), None);
+        assert_eq!(via(&e, true, "10.1.2.3", None), None);
+        assert_eq!(via(&e, true, "BSR.corp", Some("8443")), None);
+        assert!(
+            via(&e, true, "bsr.corp", None).is_some(),
+            "the entry names port 8443"
+        );
+        assert_eq!(via(&e, true, "10.200.3.4", Some("8080")), None);
+        assert!(via(&e, true, "11.0.0.1", None).is_some());
+        assert_eq!(via(&e, true, "fd12::1", None), None);
+        assert_eq!(via(&e, true, "::2", Some("99")), None);
+        assert!(via(&e, true, "::2", None).is_some());
+        assert_eq!(via(&env("*"), true, "buf.build", None), None);
         assert_eq!(
-            env.proxy_for(true, "notinternal.example"),
+            via(&env(" 127.0.0.0/8 "), true, "buf.build", None).as_deref(),
             Some("http://secure-proxy:3128")
         );
-        assert_eq!(env.proxy_for(true, "10.1.2.3"), None);
-        assert_eq!(env.proxy_for(true, "BSR.corp"), None);
-        let all = ProxyEnv {
-            all_proxy: Some("http://all:1".into()),
-            no_proxy: Some("*".into()),
-            ..ProxyEnv::default()
+        // Under CGI, HTTP_PROXY may be a client's header: ignored; HTTPS_PROXY still counts.
+        let cgi = ProxyEnv {
+            cgi: true,
+            ..env("")
         };
-        assert_eq!(all.proxy_for(true, "buf.build"), None);
-        let all = ProxyEnv {
-            all_proxy: Some("http://all:1".into()),
-            ..ProxyEnv::default()
-        };
-        assert_eq!(all.proxy_for(false, "buf.build"), Some("http://all:1"));
+        assert_eq!(via(&cgi, false, "buf.build", None), None);
+        assert!(via(&cgi, true, "buf.build", None).is_some());
+        assert_eq!(
+            cgi.proxy_for(true, "buf.build", None).unwrap().variable,
+            "HTTPS_PROXY"
+        );
     }
 }

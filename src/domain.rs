@@ -65,6 +65,12 @@ impl Domain {
             .trim_end_matches(']')
     }
 
+    /// The port, when the domain names one (`8443` of `bsr.example.com:8443`).
+    pub fn port(&self) -> Option<&str> {
+        split_port(&self.text)?;
+        self.text.rsplit_once(':').map(|(_, port)| port)
+    }
+
     /// The netrc machine that `go` reads for this registry's module proxy.
     pub fn go_machine(&self) -> String {
         format!("go.{}", self.text)

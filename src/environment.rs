@@ -20,7 +20,7 @@ use crate::roots::CertEnv;
 use crate::store::PathEnv;
 
 /// The variables bsr reads.
-const NAMES: [&str; 26] = [
+const NAMES: [&str; 25] = [
     "BROWSER",
     "PATH",
     "COMPUTERNAME",
@@ -40,8 +40,7 @@ const NAMES: [&str; 26] = [
     "https_proxy",
     "HTTP_PROXY",
     "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
+    "REQUEST_METHOD",
     "NO_PROXY",
     "no_proxy",
     "CARGO_HOME",
@@ -198,8 +197,8 @@ impl Environment {
         ProxyEnv {
             https_proxy: var("HTTPS_PROXY", "https_proxy"),
             http_proxy: var("HTTP_PROXY", "http_proxy"),
-            all_proxy: var("ALL_PROXY", "all_proxy"),
             no_proxy: var("NO_PROXY", "no_proxy"),
+            cgi: self.get("REQUEST_METHOD").is_some(),
         }
     }
 

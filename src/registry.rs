@@ -14,7 +14,7 @@ use thiserror::Error;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 use zeroize::Zeroizing;
 
-use crate::config::{ClientConfig, ProxyEnv, Tls};
+use crate::config::{ChosenProxy, ClientConfig, ProxyEnv, Tls};
 use crate::console::{Console, Stopped, Wait};
 use crate::credentials::Username;
 use crate::domain::Domain;
@@ -45,6 +45,17 @@ pub enum RegistryError {
     Rejected { domain: String, code: String },
     #[error("could not reach the registry at {domain}: {reason}")]
     Unreachable { domain: String, reason: String },
+    /// The proxy in the environment could not be reached, or would not open the tunnel: the
+    /// registry itself was never asked.
+    #[error(
+        "could not reach the registry at {domain} through the proxy {proxy} (from {variable}): {reason}; check {variable}, or list the registry in NO_PROXY"
+    )]
+    ProxyFailed {
+        domain: String,
+        proxy: String,
+        variable: &'static str,
+        reason: String,
+    },
     #[error("the registry at {domain} answered with error {code}: {message}")]
     Server {
         domain: String,
@@ -104,7 +115,7 @@ pub struct Registry {
     agent: ureq::Agent,
     /// `https://<authority>` (or `http://` under `tls.use: "false"`).
     base: String,
-    proxy: Option<String>,
+    proxy: Option<ChosenProxy>,
 }
 
 /// A request body and how it is framed.
@@ -169,18 +180,16 @@ impl Registry {
         let base = format!("{scheme}://{}", domain.authority());
         let proxy = options
             .proxies
-            .proxy_for(https, domain.host())
-            .map(str::to_owned);
+            .proxy_for(https, domain.host(), domain.port());
         let proxy_config = match &proxy {
             None => None,
             Some(proxy) => {
                 Some(
-                    ureq::Proxy::new(proxy).map_err(|e| RegistryError::Unreachable {
+                    ureq_proxy(proxy).map_err(|reason| RegistryError::ProxyFailed {
                         domain: domain.to_string(),
-                        reason: format!(
-                            "the proxy setting {:?} is not valid ({e})",
-                            redact_userinfo(proxy)
-                        ),
+                        proxy: shown(&redact_userinfo(&proxy.url)),
+                        variable: proxy.variable,
+                        reason,
                     })?,
                 )
             }
@@ -431,8 +440,8 @@ impl Registry {
                     "proxy",
                     &self
                         .proxy
-                        .as_deref()
-                        .map_or("none".to_owned(), redact_userinfo),
+                        .as_ref()
+                        .map_or("none".to_owned(), |p| redact_userinfo(&p.url)),
                 ),
                 ("status", &status.to_string()),
                 ("duration", &format!("{elapsed:.1?}")),
@@ -485,6 +494,29 @@ impl Registry {
     }
 
     fn transport_error(&self, error: ureq::Error) -> RegistryError {
+        // Through an HTTP proxy bsr neither resolves nor connects to the registry itself: a
+        // name that does not resolve or a connection that fails is the proxy's.
+        if let Some(proxy) = &self.proxy {
+            let reason = match &error {
+                ureq::Error::HostNotFound => Some("its host name could not be resolved".to_owned()),
+                ureq::Error::ConnectionFailed => Some("the connection to it failed".to_owned()),
+                ureq::Error::Io(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    Some("it refused the connection".to_owned())
+                }
+                ureq::Error::ConnectProxyFailed(e) => {
+                    Some(format!("it would not open a tunnel ({})", shown(e)))
+                }
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return RegistryError::ProxyFailed {
+                    domain: self.domain.to_string(),
+                    proxy: shown(&redact_userinfo(&proxy.url)),
+                    variable: proxy.variable,
+                    reason,
+                };
+            }
+        }
         let reason = match &error {
             ureq::Error::Timeout(_) => "the request timed out (see --timeout)".to_owned(),
             ureq::Error::HostNotFound => "the host name could not be resolved".to_owned(),
@@ -502,7 +534,6 @@ impl Registry {
             },
             ureq::Error::Tls(e) => tls_failure(e),
             ureq::Error::Rustls(e) => tls_failure(e),
-            ureq::Error::ConnectProxyFailed(e) => format!("the proxy refused the connection: {e}"),
             other => shown(&other.to_string()),
         };
         RegistryError::Unreachable {
@@ -529,6 +560,28 @@ fn go_time(text: &str) -> String {
         }
         None => text.to_owned(),
     }
+}
+
+/// The proxy as ureq takes it. Go reads a proxy without a scheme as `http://`, and speaks
+/// HTTP(S) CONNECT and SOCKS5; bsr's client speaks the first two, and says so about the other
+/// rather than go around the proxy.
+fn ureq_proxy(proxy: &ChosenProxy) -> Result<ureq::Proxy, String> {
+    let url = if proxy.url.contains("://") {
+        proxy.url.clone()
+    } else {
+        format!("http://{}", proxy.url)
+    };
+    let scheme = url
+        .split("://")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(format!(
+            "bsr speaks to http:// and https:// proxies, not {scheme}://"
+        ));
+    }
+    ureq::Proxy::new(&url).map_err(|e| format!("the setting is not a valid proxy URL ({e})"))
 }
 
 /// A proxy URL with any `user:password@` replaced, fit for logs and errors.

@@ -16,6 +16,7 @@ mod models;
 mod netrc;
 #[cfg(unix)]
 mod prompt;
+mod proxy;
 mod status;
 #[cfg(unix)]
 mod store;

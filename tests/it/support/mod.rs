@@ -8,6 +8,7 @@ pub mod device;
 pub mod fixtures;
 pub mod need;
 pub mod pki;
+pub mod proxy;
 #[cfg(unix)]
 pub mod pty;
 pub mod readers;
