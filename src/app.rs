@@ -42,7 +42,8 @@ pub fn run(args: Args, env: &Environment, console: &mut Console) -> Result<(), C
         }
         CommandArgs::Logout { domain } => {
             let domain = Domain::parse(&domain)?;
-            logout(&domain, &netrc_file(env)?, console)
+            let buf_token = env.buf_token().ok();
+            logout(&domain, &netrc_file(env)?, buf_token.as_ref(), console)
         }
         CommandArgs::Login {
             domain,

@@ -28,6 +28,8 @@ pub enum Tls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
     pub tls: Tls,
+    /// The file it came from, for messages; `None` when there was no file.
+    pub source: Option<PathBuf>,
 }
 
 impl Default for ClientConfig {
@@ -37,6 +39,7 @@ impl Default for ClientConfig {
                 system_roots: true,
                 root_cert_files: Vec::new(),
             },
+            source: None,
         }
     }
 }
@@ -157,7 +160,10 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
     refuse_aliases(text).map_err(invalid)?;
     let docs = YamlLoader::load_from_str(text).map_err(|e| invalid(e.to_string()))?;
     let Some(doc) = docs.into_iter().next() else {
-        return Ok(ClientConfig::default());
+        return Ok(ClientConfig {
+            source: Some(path.to_path_buf()),
+            ..ClientConfig::default()
+        });
     };
     // Unknown keys are errors naming them, as Buf reports them (a typo must not silently
     // mean "use the defaults").
@@ -219,7 +225,10 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
             )));
         }
     };
-    Ok(ClientConfig { tls })
+    Ok(ClientConfig {
+        tls,
+        source: Some(path.to_path_buf()),
+    })
 }
 
 /// The proxy-related environment variables, read as Go's `net/http` reads them (and so Buf).

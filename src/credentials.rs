@@ -109,7 +109,6 @@ impl BufToken {
         }
         // A token with a control character cannot be sent in a header; say so here, naming
         // BUF_TOKEN, rather than let the HTTP client fail as if the registry were unreachable.
-        let unsendable = |token: &str| token.chars().any(|c| c.is_control() || c.is_whitespace());
         if !value.contains('@') && !value.contains(',') {
             if unsendable(value) {
                 return Err(MalformedBufToken {
@@ -184,11 +183,19 @@ impl BufToken {
     }
 }
 
+/// Whether a token cannot go into an HTTP header as it is.
+fn unsendable(token: &str) -> bool {
+    token.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 /// What the netrc holds for a domain, for resolution and for explaining it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetrcEntry {
     /// An entry for exactly the domain, with a password.
     Token(Token),
+    /// An entry for exactly the domain whose password cannot be sent in an HTTP header (a
+    /// control character or whitespace): a local problem with the file, at this line.
+    Unsendable { line: Option<usize> },
     /// No such entry, but a `default` entry exists (and is deliberately not used).
     OnlyDefault,
     /// Nothing usable.
@@ -201,10 +208,13 @@ pub fn netrc_entry(document: Option<&NetrcDocument>, domain: &Domain) -> NetrcEn
         return NetrcEntry::None;
     };
     match document.lookup(domain.as_str()) {
-        Lookup::Machine(entry) => entry
-            .password()
-            .filter(|p| !p.expose().is_empty())
-            .map_or(NetrcEntry::None, NetrcEntry::Token),
+        Lookup::Machine(entry) => match entry.password().filter(|p| !p.expose().is_empty()) {
+            None => NetrcEntry::None,
+            Some(token) if unsendable(token.expose()) => NetrcEntry::Unsendable {
+                line: document.line_of(&entry),
+            },
+            Some(token) => NetrcEntry::Token(token),
+        },
         Lookup::Default(_) => NetrcEntry::OnlyDefault,
         Lookup::NotFound => NetrcEntry::None,
     }
@@ -214,6 +224,11 @@ pub fn netrc_entry(document: Option<&NetrcDocument>, domain: &Domain) -> NetrcEn
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
     Found(Credential),
+    /// The netrc's entry for the domain holds a password that cannot be sent.
+    Unsendable {
+        path: PathBuf,
+        line: Option<usize>,
+    },
     /// No token; the netrc has only a `default` entry, which is deliberately not used.
     OnlyDefault,
     NotFound,
@@ -257,6 +272,10 @@ fn resolve_from<E>(
             token,
             source: Source::Netrc(netrc_path.to_path_buf()),
         }),
+        NetrcEntry::Unsendable { line } => Resolution::Unsendable {
+            path: netrc_path.to_path_buf(),
+            line,
+        },
         NetrcEntry::OnlyDefault => Resolution::OnlyDefault,
         NetrcEntry::None => Resolution::NotFound,
     })

@@ -9,7 +9,8 @@ pub fn parse_go_duration(text: &str) -> Result<Option<Duration>, String> {
             "invalid duration {text:?} (use Go syntax such as 30s, 2m or 1h30m; 0 means no timeout)"
         )
     };
-    if text == "0" {
+    // Go reads a sign, then a bare `0` as zero: `+0` and `-0` are `0`.
+    if matches!(text, "0" | "+0" | "-0") {
         return Ok(None);
     }
     let mut rest = text.strip_prefix('+').unwrap_or(text);
@@ -117,7 +118,10 @@ mod tests {
         assert_eq!(parse_go_duration("300ms"), secs(0.3));
         assert_eq!(parse_go_duration("0"), Ok(None));
         assert_eq!(parse_go_duration("0s"), Ok(None));
-        for bad in ["", "10", "5x", "-1s", "s", "1.2.3s"] {
+        assert_eq!(parse_go_duration("+0"), Ok(None));
+        assert_eq!(parse_go_duration("-0"), Ok(None));
+        assert_eq!(parse_go_duration("+2s"), secs(2.0));
+        for bad in ["", "+", "10", "+10", "5x", "-1s", "s", "1.2.3s"] {
             assert!(parse_go_duration(bad).is_err(), "{bad}");
         }
     }

@@ -23,7 +23,9 @@ pub const ATTEMPTS: usize = 3;
 
 #[derive(Debug, Error)]
 pub enum PromptError {
-    #[error("cannot perform an interactive login from a non-TTY device")]
+    #[error(
+        "cannot perform an interactive login from a non-TTY device; pipe the token into --token-stdin, or set BUF_TOKEN"
+    )]
     NotATerminal,
     #[error("did not receive an answer in {ATTEMPTS} attempts")]
     NoAnswer,

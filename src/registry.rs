@@ -116,6 +116,8 @@ pub struct Registry {
     /// `https://<authority>` (or `http://` under `tls.use: "false"`).
     base: String,
     proxy: Option<ChosenProxy>,
+    /// Buf's `config.yaml`, when there is one, for the hint about `tls.use`.
+    config_file: Option<PathBuf>,
 }
 
 /// A request body and how it is framed.
@@ -220,6 +222,7 @@ impl Registry {
             agent: config.build().new_agent(),
             base,
             proxy,
+            config_file: options.config.source.clone(),
         })
     }
 
@@ -449,6 +452,17 @@ impl Registry {
         );
     }
 
+    /// An HTTPS request answered in plain HTTP: the fix is Buf's `tls.use: "false"`, not a CA.
+    fn plain_http_hint(&self) -> String {
+        let file = self.config_file.as_ref().map_or_else(
+            || "Buf's config.yaml".to_owned(),
+            |path| path.display().to_string(),
+        );
+        format!(
+            "it answered in plain HTTP, not TLS; if this registry serves http://, set tls.use: \"false\" in {file}"
+        )
+    }
+
     pub(crate) fn bad_response(&self, reason: String) -> RegistryError {
         RegistryError::BadResponse {
             domain: self.domain.to_string(),
@@ -522,7 +536,13 @@ impl Registry {
             ureq::Error::HostNotFound => "the host name could not be resolved".to_owned(),
             ureq::Error::ConnectionFailed => "the connection failed".to_owned(),
             ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
-                tls_failure(e)
+                match e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                {
+                    Some(tls) if speaks_plain_http(tls) => self.plain_http_hint(),
+                    _ => tls_failure(e),
+                }
             }
             ureq::Error::Io(e) => match e.kind() {
                 io::ErrorKind::ConnectionRefused => "the connection was refused".to_owned(),
@@ -533,6 +553,7 @@ impl Registry {
                 _ => shown(&e.to_string()),
             },
             ureq::Error::Tls(e) => tls_failure(e),
+            ureq::Error::Rustls(e) if speaks_plain_http(e) => self.plain_http_hint(),
             ureq::Error::Rustls(e) => tls_failure(e),
             other => shown(&other.to_string()),
         };
@@ -595,6 +616,15 @@ fn redact_userinfo(url: &str) -> String {
         Some(at) => format!("{scheme}[REDACTED]@{}", &rest[at + 1..]),
         None => url.to_owned(),
     }
+}
+
+/// What rustls says when the first bytes back are no TLS record: `HTTP/1.1 400 …` from a
+/// server that speaks plain HTTP.
+fn speaks_plain_http(error: &rustls::Error) -> bool {
+    matches!(
+        error,
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
+    )
 }
 
 fn tls_failure(error: &dyn std::fmt::Display) -> String {

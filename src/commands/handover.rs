@@ -69,6 +69,15 @@ impl<'a> Credentials<'a> {
             path,
         )? {
             Resolution::Found(credential) => credential,
+            Resolution::Unsendable { path, line } => {
+                return Err(CommandError::UnsendableToken {
+                    domain: domain.to_string(),
+                    origin: match line {
+                        Some(line) => format!("{} (the entry at line {line})", path.display()),
+                        None => path.display().to_string(),
+                    },
+                });
+            }
             Resolution::OnlyDefault => {
                 return Ok(Err(missing(format!(
                     ": {} has only a default entry, which bsr never hands out",

@@ -84,6 +84,15 @@ pub enum CommandError {
         #[source]
         source: crate::netrc::SyntaxError,
     },
+    /// A local problem with the netrc, not the registry's: nothing was sent.
+    #[error(
+        "the password for {domain} in {path}{line} contains a control character or whitespace, so it cannot be sent to the registry; fix that entry, or run `bsr registry login {domain}` to replace it"
+    )]
+    UnsendableNetrcToken {
+        domain: String,
+        path: std::path::PathBuf,
+        line: String,
+    },
     #[error("Not currently logged in for {domain}.{hint}")]
     NotLoggedIn { domain: String, hint: String },
     #[error("no BSR credential for {domain}{why}; run `bsr registry login {domain}`")]

@@ -40,6 +40,13 @@ pub fn whoami(
     };
     let credential = match credentials::resolve(buf_token, domain, netrc_entry, path)? {
         Resolution::Found(credential) => credential,
+        Resolution::Unsendable { path, line } => {
+            return Err(CommandError::UnsendableNetrcToken {
+                domain: domain.to_string(),
+                path,
+                line: line.map_or_else(String::new, |line| format!(" (the entry at line {line})")),
+            });
+        }
         Resolution::OnlyDefault => {
             return Err(not_logged_in(format!(
                 " The default entry in {} is not sent to the registry; run `bsr registry login {domain}`.",

@@ -220,6 +220,21 @@ impl NetrcDocument {
         &self.source
     }
 
+    /// The 1-based line where `entry` begins in the file as it was read (`None` for an entry
+    /// an edit wrote), for messages that point at it.
+    pub fn line_of(&self, entry: &EntryView<'_>) -> Option<usize> {
+        let Text::Source(start, _) = entry.entry.text else {
+            return None;
+        };
+        let leading = entry.text.iter().take_while(|b| b.is_ascii_whitespace());
+        let newlines = self.source[..start as usize]
+            .iter()
+            .chain(leading)
+            .filter(|&&b| b == b'\n')
+            .count();
+        Some(1 + newlines)
+    }
+
     /// Finds the entry for `machine` by exact name, or else reports the `default` entry.
     pub fn lookup(&self, machine: &str) -> Lookup<'_> {
         let mut default = None;

@@ -323,7 +323,7 @@ fn without_the_device_endpoints_the_prompts_take_over() {
             (out.code, out.stderr.as_str()),
             (
                 1,
-                "Failure: cannot perform an interactive login from a non-TTY device\n"
+                "Failure: cannot perform an interactive login from a non-TTY device; pipe the token into --token-stdin, or set BUF_TOKEN\n"
             ),
             "{}",
             registration.status

@@ -277,11 +277,11 @@ fn usage_errors_exit_1() {
     $ bsr registry login --username alice
     exit: 1
     --- stderr
-    Failure: cannot perform an interactive login from a non-TTY device
+    Failure: cannot perform an interactive login from a non-TTY device; pipe the token into --token-stdin, or set BUF_TOKEN
     $ bsr registry login --prompt
     exit: 1
     --- stderr
-    Failure: cannot perform an interactive login from a non-TTY device
+    Failure: cannot perform an interactive login from a non-TTY device; pipe the token into --token-stdin, or set BUF_TOKEN
     $ bsr completion
     exit: 1
     --- stderr

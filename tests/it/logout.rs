@@ -324,3 +324,20 @@ fn logout_with(name: &str, value: &str) -> String {
         out.transcript()
     )
 }
+
+/// After logout Buf and bsr still send `BUF_TOKEN`: logout says so on stderr, for the domain
+/// it holds a token for and only then.
+#[test]
+fn logout_says_when_buf_token_still_holds_a_token_for_the_domain() {
+    let mut env = TestEnv::new();
+    env.write_netrc("machine buf.build login alice password x\n");
+    env.env("BUF_TOKEN", &format!("{TOKEN}@buf.build"));
+    let out = env.run(&["registry", "logout"], "");
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stderr,
+        "Notice: BUF_TOKEN still holds a token for buf.build; Buf and bsr keep sending it while it is set (unset BUF_TOKEN to log out there too).\n"
+    );
+    let out = env.run(&["registry", "logout", "other.example"], "");
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+}

@@ -320,6 +320,17 @@ fn duplicates_and_a_differing_go_entry_are_errors() {
     crate::assert_snapshot!("status_netrc_warnings", out.transcript());
 }
 
+/// A netrc password no header can carry is not sent: no credential to check (exit 4, login
+/// replaces it), and the finding names the entry's line.
+#[test]
+fn an_unsendable_netrc_password_is_a_finding_at_its_line_and_nothing_is_sent() {
+    let (env, registry) = setup();
+    env.write_netrc("machine github.com login o password p\n\nmachine buf.build\n  login alice\n  password \"bad\u{1}token\"\n");
+    let out = status(&env, &[]);
+    crate::assert_snapshot!("status_unsendable_password", out.transcript());
+    assert!(registry.requests().is_empty(), "{:?}", calls(&registry));
+}
+
 #[test]
 fn an_unreadable_netrc_is_an_error_even_with_a_good_buf_token() {
     let (mut env, _registry) = setup();

@@ -224,3 +224,29 @@ fn fifos_devices_and_huge_trust_files_are_refused_at_once_naming_them() {
     }
     assert!(registry.requests().is_empty(), "nothing may be sent");
 }
+
+/// HTTPS to a registry that speaks plain HTTP: the fix is `tls.use: "false"`, not a CA.
+#[test]
+fn https_to_a_plain_http_registry_points_at_tls_use_false() {
+    use std::io::{Read, Write};
+    // A plain HTTP server answers a TLS ClientHello as it answers any garbage: with a 400.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let domain = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for mut tcp in listener.incoming().flatten() {
+            let _ = tcp.read(&mut [0u8; 1024]);
+            let _ = tcp.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let env = TestEnv::with_config(Some("version: v1\n"));
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        format!(
+            "Failure: could not reach the registry at {domain}: it answered in plain HTTP, not TLS; if this registry serves http://, set tls.use: \"false\" in ~/.config/buf/config.yaml\n"
+        )
+    );
+}

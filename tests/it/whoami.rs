@@ -337,3 +337,24 @@ fn an_unparsable_netrc_cannot_be_read_and_nothing_is_sent() {
     "#);
     assert!(registry.requests().is_empty());
 }
+
+/// A netrc password that no HTTP header can carry is the file's problem, said with its file
+/// and line, and nothing is sent; before, it read "could not reach the registry".
+#[test]
+fn a_netrc_password_with_a_control_character_is_a_local_problem_at_its_line() {
+    let env = TestEnv::new();
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let domain = registry.domain();
+    env.write_netrc(&format!(
+        "machine github.com login o password p\n\nmachine {domain}\n  login alice\n  password \"bad\u{1}token\"\n"
+    ));
+    let out = env.run(&whoami(&domain, &[]), "");
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        env.filter(&out.stderr),
+        format!(
+            "Failure: the password for {domain} in ~/.netrc (the entry at line 3) contains a control character or whitespace, so it cannot be sent to the registry; fix that entry, or run `bsr registry login {domain}` to replace it\n"
+        )
+    );
+    assert!(registry.requests().is_empty());
+}

@@ -210,7 +210,7 @@ fn a_prompt_without_a_console_fails_closed() {
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(
         stderr,
-        "Failure: cannot perform an interactive login from a non-TTY device\n"
+        "Failure: cannot perform an interactive login from a non-TTY device; pipe the token into --token-stdin, or set BUF_TOKEN\n"
     );
     assert!(registry.requests().is_empty());
     assert_eq!(names_in(dir.path()), ["config"]);

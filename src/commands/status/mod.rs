@@ -455,6 +455,7 @@ fn report(
         findings: Vec::new(),
         copies: Vec::new(),
     };
+    let mut unsendable = None;
     let credential: Option<Credential> = match resolution {
         Ok(Resolution::Found(credential)) => Some(credential),
         Ok(Resolution::OnlyDefault) => {
@@ -466,6 +467,19 @@ fn report(
             None
         }
         Ok(Resolution::NotFound) => None,
+        // Nothing to check with the registry: no header can carry it. Like no credential (exit
+        // 4: `bsr registry login` replaces the entry), with the entry's line as the reason.
+        Ok(Resolution::Unsendable { path, line }) => {
+            unsendable = Some(Finding {
+                kind: "unsendable_password",
+                severity: Severity::Error,
+                location: Location::new(&path, line),
+                message: format!(
+                    "the password for {domain} contains a control character or whitespace, so it cannot be sent to the registry; fix that entry, or run `bsr registry login {domain}` to replace it"
+                ),
+            });
+            None
+        }
         Err(()) => {
             report.unknown = true;
             None
@@ -531,6 +545,7 @@ fn report(
     }
 
     report.findings = findings::netrc_findings(domain, path, netrc, credential.as_ref());
+    report.findings.extend(unsendable);
     if let Some(credential) = &credential {
         report.findings.extend(handover_finding(
             domain,
