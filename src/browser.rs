@@ -36,6 +36,9 @@ const SYSTEM_OPENERS: &[&str] = &["rundll32"];
 #[cfg(not(any(target_os = "macos", windows)))]
 const SYSTEM_OPENERS: &[&str] = &["xdg-open", "x-www-browser", "www-browser", "wslview"];
 
+/// The variables that hold BSR secrets, kept out of the opener's environment.
+const SECRET_VARIABLES: &[&str] = &["BUF_TOKEN"];
+
 /// The names a note lists when nothing was found.
 pub fn opener_names() -> String {
     let mut names = vec!["$BROWSER".to_owned()];
@@ -52,10 +55,22 @@ pub fn open(url: &str, env: &OpenerEnv, stop: &dyn Fn() -> bool) -> Opened {
         return Opened::NoOpener;
     };
     let opener = program.display().to_string();
+    // Fail closed: a browser that would inherit bsr's stray descriptors is not started.
+    if let Err(e) = crate::platform::close_on_exec_above_stderr() {
+        return Opened::Failed {
+            opener,
+            reason: format!("its open files could not be kept from it ({e})"),
+        };
+    }
     let mut command = Command::new(&program);
     if cfg!(windows) && env.browser.is_none() {
         // The shell's URL handler, without cmd.exe (which would read `&` in the URL).
         command.arg("url.dll,FileProtocolHandler");
+    }
+    // A browser keeps its environment for its lifetime and hands it to every process it
+    // starts: no BSR secret goes into it.
+    for secret in SECRET_VARIABLES {
+        command.env_remove(secret);
     }
     let started = command
         .arg(url)
@@ -101,20 +116,24 @@ fn find_opener(env: &OpenerEnv) -> Option<PathBuf> {
         .find_map(|name| find_program(OsStr::new(name), path))
 }
 
-/// `program` itself when it names a path, else the first match on `path`.
+/// `program` itself when it names a path, else the first match on `path`'s absolute entries:
+/// an empty or relative entry means the working directory, where anyone may have left a
+/// program of that name, so it is skipped, as Go's `exec.LookPath` refuses an implicit `./`.
 fn find_program(program: &OsStr, path: &OsStr) -> Option<PathBuf> {
     let as_path = Path::new(program);
     if as_path.components().count() > 1 {
         return is_program(as_path).then(|| as_path.to_path_buf());
     }
-    std::env::split_paths(path).find_map(|dir| {
-        let candidate = dir.join(program);
-        if is_program(&candidate) {
-            return Some(candidate);
-        }
-        let exe = candidate.with_extension("exe");
-        (cfg!(windows) && is_program(&exe)).then_some(exe)
-    })
+    std::env::split_paths(path)
+        .filter(|dir| dir.is_absolute())
+        .find_map(|dir| {
+            let candidate = dir.join(program);
+            if is_program(&candidate) {
+                return Some(candidate);
+            }
+            let exe = candidate.with_extension("exe");
+            (cfg!(windows) && is_program(&exe)).then_some(exe)
+        })
 }
 
 #[cfg(unix)]

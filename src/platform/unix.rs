@@ -189,6 +189,43 @@ pub fn exec(command: &mut std::process::Command) -> io::Error {
     command.exec()
 }
 
+/// Marks every descriptor above standard error close-on-exec, so that a program bsr starts
+/// (the browser) inherits none of them. std opens bsr's own files that way already; this is
+/// for descriptors bsr itself inherited (a shell's `exec 5<file`), which would otherwise
+/// pass through to a browser that keeps them for its lifetime.
+pub fn close_on_exec_above_stderr() -> io::Result<()> {
+    let listed: Option<Vec<libc::c_int>> = fs::read_dir("/dev/fd").ok().map(|entries| {
+        entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .collect()
+    });
+    let candidates: Vec<libc::c_int> = match listed {
+        Some(fds) => fds,
+        // No /dev/fd (a chroot without /proc): every number the limit allows, bounded.
+        None => {
+            let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+                .current
+                .unwrap_or(1024)
+                .min(65536);
+            (3..limit as libc::c_int).collect()
+        }
+    };
+    for fd in candidates.into_iter().filter(|&fd| fd > 2) {
+        // SAFETY: F_GETFD takes no pointer and is defined for any integer: -1 with EBADF
+        // for one that is not open (such as the listing's own, closed since).
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        if flags < 0 || flags & libc::FD_CLOEXEC != 0 {
+            continue;
+        }
+        // SAFETY: as above; F_SETFD only sets the descriptor's flags.
+        if unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 /// Makes the process keep its memory to itself for its whole life: no core file (it would
 /// hold the token) and no ptrace or /proc/<pid>/mem access by other processes of the same
 /// user, as ssh-agent and gpg-agent do. On Linux `PR_SET_DUMPABLE` 0 does both; elsewhere

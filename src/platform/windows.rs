@@ -184,6 +184,11 @@ pub fn exec(command: &mut std::process::Command) -> io::Error {
     }
 }
 
+/// Handles a child gets are only the ones marked inheritable, which bsr never marks.
+pub fn close_on_exec_above_stderr() -> io::Result<()> {
+    Ok(())
+}
+
 /// Windows writes no core files, and other users' processes cannot open ours; nothing to do.
 pub fn keep_memory_private() -> io::Result<()> {
     Ok(())

@@ -481,3 +481,51 @@ fn on_a_terminal_the_wait_is_shown_and_the_login_completes() {
     ");
     assert_eq!(env.netrc(), expected_netrc(&domain, "alice"));
 }
+
+/// The opener is looked up in PATH's absolute entries only (an empty entry means the working
+/// directory, where anyone may have planted an `xdg-open`), starts without `BUF_TOKEN` in its
+/// environment (a browser keeps it for its lifetime and hands it to everything it starts),
+/// and inherits no open file beyond 0-2.
+#[test]
+fn the_opener_is_found_on_absolute_path_entries_and_gets_no_secret_or_stray_file() {
+    let (mut env, bin) = env_with_bin();
+    let planted = env.home().join("cwd");
+    std::fs::create_dir(&planted).unwrap();
+    let marker = env.home().join("planted-ran");
+    std::fs::write(
+        planted.join("xdg-open"),
+        format!("#!/bin/sh\ntouch '{}'\n", marker.display()),
+    )
+    .unwrap();
+    crate::support::set_mode(&planted.join("xdg-open"), 0o755);
+    let seen = env.home().join("seen");
+    let recorder = stub_opener(&bin, "www-browser", 0);
+    let script = std::fs::read_to_string(&recorder).unwrap().replacen(
+        "\n",
+        &format!(
+            "\nPATH=/usr/bin:/bin\n{{ env | grep -c '^BUF_TOKEN=' ; [ -e /proc/$$/fd/5 ] && echo fd5; }} >> '{}'\n",
+            seen.display()
+        ),
+        1,
+    );
+    std::fs::write(&recorder, script).unwrap();
+    env.env("PATH", &format!(":{}:.:cwd", bin.display()));
+    env.env("BUF_TOKEN", &format!("{TOKEN}@other.example"));
+    let registry = device_registry(Script::default());
+    let output = env
+        .shell(&format!(
+            "exec 5</dev/null; exec \"$BSR\" registry login {}",
+            registry.domain()
+        ))
+        .current_dir(&planted)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        !marker.exists(),
+        "the xdg-open planted in the working directory ran"
+    );
+    let seen = std::fs::read_to_string(&seen).unwrap_or_default();
+    assert_eq!(seen, "0\n", "BUF_TOKEN or fd 5 reached the browser");
+}
