@@ -14,7 +14,6 @@ pub(crate) mod config;
 pub mod console;
 pub(crate) mod copies;
 pub(crate) mod credentials;
-pub(crate) mod device;
 pub(crate) mod domain;
 pub(crate) mod duration;
 pub mod environment;

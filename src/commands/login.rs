@@ -7,10 +7,10 @@ use super::{CommandError, Context, check_writable, end_if_signalled, guarded_edi
 use crate::browser::{self, Opened, OpenerEnv};
 use crate::console::{Console, SignalGuard, Wait};
 use crate::credentials::{self, BufToken};
-use crate::device;
 use crate::domain::Domain;
 use crate::netrc::{EditError, NetrcDocument};
 use crate::prompt;
+use crate::registry::device;
 use crate::registry::{CurrentUser, Registry};
 use crate::secret::Token;
 

@@ -17,10 +17,10 @@ use thiserror::Error;
 
 use crate::config::ConfigError;
 use crate::console::{Console, Signal, SignalGuard, Stopped, Wait};
-use crate::device::DeviceError;
 use crate::domain::DomainError;
 use crate::netrc::{EditError, InvalidValue, NetrcDocument};
 use crate::prompt::PromptError;
+use crate::registry::device::DeviceError;
 use crate::registry::{ClientOptions, RegistryError};
 use crate::store::{EditReport, NetrcFile, StoreError, Written};
 
