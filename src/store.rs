@@ -20,8 +20,8 @@ use crate::netrc::{NetrcDocument, SyntaxError};
 use crate::os::Os;
 use crate::platform::{
     EditLock, LockError, ReplaceError, create_private, create_unnamed_in, effective_uid,
-    is_writable_dir, keep_owner, mode_of, name_unnamed, owner_of, replace, reserve, set_private,
-    try_lock,
+    is_writable_dir, is_writable_file, keep_owner, mode_of, name_unnamed, owner_of, replace,
+    reserve, set_private, try_lock,
 };
 
 /// The largest netrc bsr reads: 16 MiB, over 150,000 entries (the engine is linear and handles
@@ -266,7 +266,7 @@ impl NetrcFile {
         match fs::metadata(target) {
             Ok(meta) => {
                 self.check_kind(&meta)?;
-                if meta.permissions().readonly() {
+                if meta.permissions().readonly() || !is_writable_file(target) {
                     return Err(StoreError::ReadOnly {
                         path: self.path.clone(),
                     });
@@ -356,7 +356,11 @@ impl NetrcFile {
         if let Some(meta) = &meta {
             self.check_kind(meta)?;
         }
-        if mode.is_some_and(|mode| mode & 0o222 == 0) {
+        // Read-only is what the kernel says for this user, as login's early check judges it:
+        // a `0460` file of one's own is not replaced by logout either.
+        if mode.is_some_and(|mode| mode & 0o222 == 0)
+            || (mode.is_some() && !is_writable_file(&target))
+        {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
             }

@@ -68,7 +68,12 @@ pub fn create_unnamed_in(dir: &Path) -> Option<File> {
             Mode::from_raw_mode(0o600),
         )
         .ok()?;
-        Some(File::from(fd))
+        let file = File::from(fd);
+        // It can only be named through /proc (`linkat` of /proc/self/fd/N); without /proc
+        // (a chroot, some sandboxes) the caller falls back to a named temporary file.
+        use std::os::fd::AsRawFd;
+        let named = Path::new("/proc/self/fd").join(file.as_raw_fd().to_string());
+        fs::symlink_metadata(named).is_ok().then_some(file)
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     {
@@ -124,6 +129,13 @@ pub fn reserve(file: &File, len: usize) -> io::Result<()> {
 #[cfg(target_vendor = "apple")]
 pub fn reserve(_file: &File, _len: usize) -> io::Result<()> {
     Ok(())
+}
+
+/// Whether this process may write `file`, judged with its effective uid and gids
+/// (`faccessat(AT_EACCESS)`): a `0460` file of one's own is read-only to its owner even
+/// though its group may write it.
+pub fn is_writable_file(file: &Path) -> bool {
+    rustix::fs::accessat(CWD, file, Access::WRITE_OK, AtFlags::EACCESS).is_ok()
 }
 
 /// Whether this process may create files in `dir`, judged with its effective uid and gids

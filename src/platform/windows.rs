@@ -87,6 +87,11 @@ pub fn reserve(file: &File, len: usize) -> io::Result<()> {
     Ok(())
 }
 
+/// The read-only attribute; the access list is proved by opening the file for writing.
+pub fn is_writable_file(file: &Path) -> bool {
+    fs::metadata(file).is_ok_and(|m| !m.permissions().readonly())
+}
+
 /// A directory's read-only attribute does not stop files being created in it on Windows;
 /// the access list decides, and the lock file proves it before any token is sent.
 pub fn is_writable_dir(dir: &Path) -> bool {

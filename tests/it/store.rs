@@ -475,3 +475,85 @@ ls -A "$MNT""#,
     // No temporary file is left on the full disk either.
     assert!(stdout.ends_with(".netrc\nfiller\n"), "{stdout}");
 }
+
+/// Without /proc (a chroot, some sandboxes) a file made with `O_TMPFILE` cannot be named, so
+/// the edit goes through a named temporary file instead; before, every edit failed there.
+#[test]
+fn without_proc_the_edit_goes_through_a_named_temporary_file() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    fs::write(&path, OTHER).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let set = helper_set(&path, "buf.build", "t-no-proc");
+    let helper_cmd: Vec<String> = std::iter::once(set.get_program())
+        .chain(set.get_args())
+        .map(|s| format!("'{}'", s.to_string_lossy()))
+        .collect();
+    let script = format!(
+        "mount -t tmpfs none /proc\ntest ! -e /proc/self/fd\n{}",
+        helper_cmd.join(" ")
+    );
+    let helper_envs: Vec<(String, PathBuf)> = set
+        .get_envs()
+        .map(|(k, v)| (k.to_string_lossy().into_owned(), PathBuf::from(v.unwrap())))
+        .collect();
+    let envs: Vec<(&str, &Path)> = helper_envs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_path()))
+        .collect();
+    let Some(out) = crate::support::in_private_mount_namespace(&script, &envs) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("RESULT written=atomically"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let content = fs::read(&path).unwrap();
+    assert!(content.starts_with(OTHER.as_bytes()));
+    assert_eq!(
+        password_of(content, "buf.build").as_deref(),
+        Some("t-no-proc")
+    );
+    assert_eq!(names_in(dir.path()), [".netrc"]);
+}
+
+/// A `0460` file of one's own is read-only to its owner: login's early check refused it while
+/// logout replaced it. Now both refuse it and leave it as it was.
+#[test]
+fn a_file_its_owner_may_not_write_is_read_only_to_login_and_logout_alike() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    let text = "machine buf.build login alice password old\n";
+    fs::write(&path, text).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o460)).unwrap();
+    // Root may write any file: judged as nobody, who owns the file and its directory.
+    // A file the test made is owned by the user the test runs as.
+    let as_root = fs::metadata(&path).unwrap().uid() == 0;
+    if as_root {
+        std::os::unix::fs::chown(dir.path(), Some(65534), Some(65534)).unwrap();
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    }
+    let mut outcomes = Vec::new();
+    for op in ["check", "logout"] {
+        let cmd = child::command(op, &path);
+        let mut cmd = if as_root {
+            match as_nobody(&cmd) {
+                Some(cmd) => cmd,
+                None => return,
+            }
+        } else {
+            cmd
+        };
+        outcomes.push(result_line(&run(&mut cmd)));
+    }
+    for outcome in &outcomes {
+        assert!(
+            outcome.starts_with("error=") && outcome.contains("is read-only"),
+            "{outcomes:?}"
+        );
+    }
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    assert_eq!(mode(&path), 0o460);
+}

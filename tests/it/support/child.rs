@@ -71,6 +71,21 @@ fn helper_process() {
                 Err(e) => println!("RESULT error={e}"),
             }
         }
+        // login's early check that an edit could be written.
+        "check" => match file.check_writable() {
+            Ok(()) => println!("RESULT writable"),
+            Err(e) => println!("RESULT error={e}"),
+        },
+        // Remove buf.build and go.buf.build, as logout does.
+        "logout" => {
+            let report = file.edit(|doc| -> Result<usize, EditError> {
+                Ok(doc.remove_machine("buf.build")? + doc.remove_machine("go.buf.build")?)
+            });
+            match report {
+                Ok(report) => println!("RESULT removed={}", report.value),
+                Err(e) => println!("RESULT error={e}"),
+            }
+        }
         // Flip buf.build's password between two values until killed.
         "toggle" => {
             for round in 0u64.. {
