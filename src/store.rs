@@ -20,8 +20,9 @@ use crate::netrc::{NetrcDocument, SyntaxError};
 use crate::os::Os;
 use crate::platform::{
     EditLock, LockError, ReplaceError, create_private, create_unnamed_in, effective_uid,
-    is_writable_dir, is_writable_file, keep_owner, mode_of, name_unnamed, owner_of, replace,
-    reserve, set_private, try_lock,
+    file_identity, is_link_refused, is_writable_dir, is_writable_file, keep_owner, mode_of,
+    name_unnamed, open_for_rewrite, owner_of, replace, reserve, set_private, set_private_open,
+    try_lock,
 };
 
 /// The largest netrc bsr reads: 16 MiB, over 150,000 entries (the engine is linear and handles
@@ -192,6 +193,10 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "{path} was replaced by another file or a link while bsr was editing it, so it was not written; check who else can rename files in its directory"
+    )]
+    Swapped { path: PathBuf },
     #[error("cannot lock {path} for editing: {source}")]
     Lock {
         path: PathBuf,
@@ -366,7 +371,8 @@ impl NetrcFile {
             }
             .into());
         }
-        let written = self.write(&target, dir, &lock, &document, mode.is_some())?;
+        let identity = meta.as_ref().and_then(file_identity);
+        let written = self.write(&target, dir, &lock, &document, identity, mode.is_some())?;
         Ok(EditReport {
             value,
             written,
@@ -388,6 +394,13 @@ impl NetrcFile {
     fn resolve(&self) -> Result<PathBuf, StoreError> {
         let mut path = self.path.clone();
         for _ in 0..40 {
+            // `/dev/stdout` leads to `/proc/self/fd/1`, whatever file that is (an unlinked one,
+            // someone else's); nothing under /proc is a netrc.
+            if under_proc(&path) {
+                return Err(StoreError::NotRegularFile {
+                    path: self.path.clone(),
+                });
+            }
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.file_type().is_symlink() => {
                     self.check_owner(&path, &meta, "a symbolic link")?;
@@ -407,7 +420,9 @@ impl NetrcFile {
     }
 
     /// Allows what the process's user or root owns, and (for root editing a user's file, as
-    /// with `sudo` keeping HOME) what the owner of its directory owns.
+    /// with `sudo` keeping HOME) a file, never a link, that the owner of its directory owns:
+    /// root following a user's link would write wherever the user points it, root's own files
+    /// included (`fs.protected_symlinks` refuses the same in sticky directories).
     fn check_owner(
         &self,
         path: &Path,
@@ -420,7 +435,8 @@ impl NetrcFile {
         let dir_owner = fs::metadata(parent_dir(path))
             .ok()
             .and_then(|m| owner_of(&m));
-        if owner == me || owner == 0 || (me == 0 && Some(owner) == dir_owner) {
+        let link = meta.file_type().is_symlink();
+        if owner == me || owner == 0 || (me == 0 && !link && Some(owner) == dir_owner) {
             return Ok(());
         }
         Err(StoreError::ForeignOwner {
@@ -502,6 +518,7 @@ impl NetrcFile {
         dir: &Path,
         lock: &EditLock,
         document: &NetrcDocument,
+        identity: Option<(u64, u64)>,
         exists: bool,
     ) -> Result<Written, StoreError> {
         // A run killed mid-write may have left a temporary file; we hold the lock, so any of
@@ -519,7 +536,7 @@ impl NetrcFile {
         let mut file = match created {
             Ok(file) => file,
             Err(e) if exists && is_permission_error(&e) => {
-                self.write_in_place(target, document)?;
+                self.write_in_place(target, document, identity)?;
                 return Ok(Written::InPlace);
             }
             Err(e) if is_permission_error(&e) => {
@@ -569,11 +586,29 @@ impl NetrcFile {
         Ok(Written::Atomically)
     }
 
-    fn write_in_place(&self, target: &Path, document: &NetrcDocument) -> Result<(), StoreError> {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .open(target)
-            .map_err(|source| self.write_error(source))?;
+    /// Rewrites the file that was read, in place. It is opened without following a link and
+    /// must be the same file (device and inode) that was read: whoever can rename in the
+    /// directory could otherwise have swapped in a link to a file of theirs since.
+    fn write_in_place(
+        &self,
+        target: &Path,
+        document: &NetrcDocument,
+        identity: Option<(u64, u64)>,
+    ) -> Result<(), StoreError> {
+        let swapped = || StoreError::Swapped {
+            path: self.path.clone(),
+        };
+        let mut file = open_for_rewrite(target).map_err(|source| {
+            if is_link_refused(&source) {
+                swapped()
+            } else {
+                self.write_error(source)
+            }
+        })?;
+        let now = file.metadata().map_err(|source| self.write_error(source))?;
+        if !now.is_file() || file_identity(&now) != identity {
+            return Err(swapped());
+        }
         // Reserve the space first, so that a full disk fails before the old bytes are touched.
         let len = document.rendered_len();
         reserve(&file, len).map_err(|source| self.write_error(source))?;
@@ -586,7 +621,7 @@ impl NetrcFile {
             drop(writer);
             file.set_len(len as u64)?;
             file.sync_all()?;
-            set_private(target)
+            set_private_open(&file)
         })()
         .map_err(|source| StoreError::InPlaceFailed {
             path: self.path.clone(),
@@ -636,6 +671,11 @@ impl NetrcFile {
             _ => StoreError::Write { path, source },
         }
     }
+}
+
+/// Whether `path` lies under /proc (its directory, links resolved, is there).
+fn under_proc(path: &Path) -> bool {
+    cfg!(unix) && fs::canonicalize(parent_dir(path)).is_ok_and(|dir| dir.starts_with("/proc"))
 }
 
 fn parent_dir(path: &Path) -> &Path {

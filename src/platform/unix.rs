@@ -41,6 +41,25 @@ pub fn mode_of(meta: &fs::Metadata) -> u32 {
     meta.mode() & 0o7777
 }
 
+/// Opens an existing file for an in-place rewrite without following a symbolic link in
+/// its last component (`O_NOFOLLOW`), and without blocking on a FIFO swapped in.
+pub fn open_for_rewrite(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
+        .open(path)
+}
+
+/// Whether an open failed because the path is a symbolic link (`ELOOP` under `O_NOFOLLOW`).
+pub fn is_link_refused(error: &io::Error) -> bool {
+    error.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// Narrows an open file to its owner (`fchmod`: the file that is open, not a path).
+pub fn set_private_open(file: &File) -> io::Result<()> {
+    file.set_permissions(Permissions::from_mode(0o600))
+}
+
 /// The device and inode of a file: what two links to one file share.
 pub fn file_identity(meta: &fs::Metadata) -> Option<(u64, u64)> {
     Some((meta.dev(), meta.ino()))

@@ -75,6 +75,20 @@ pub fn set_private(_path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+pub fn set_private_open(_file: &File) -> io::Result<()> {
+    Ok(())
+}
+
+/// Windows opens the link's target; the caller compares what it opened (by path, as
+/// `file_identity` is not known here) with what it read.
+pub fn open_for_rewrite(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).open(path)
+}
+
+pub fn is_link_refused(_error: &io::Error) -> bool {
+    false
+}
+
 pub fn keep_owner(_file: &File, _old: &Path) {}
 
 /// Sets the length first, which on NTFS allocates the clusters, so a full disk fails

@@ -434,3 +434,38 @@ fn timeout_plus_zero_is_no_timeout_as_in_go() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// `NETRC=/dev/stdout` leads through `/proc/self/fd/1` to whatever stdout is (here a file the
+/// token would have landed in): refused, as everything under /proc is.
+#[cfg(target_os = "linux")]
+#[test]
+fn netrc_pointing_at_a_descriptor_is_refused() {
+    let registry = Registry::with_users(&[(TOKEN, "alice")]);
+    let mut env = TestEnv::new();
+    let out_file = env.home().join("captured");
+    for netrc in ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"] {
+        env.env("NETRC", netrc);
+        for args in [
+            "registry logout".to_owned(),
+            format!("registry login {} --token-stdin", registry.domain()),
+        ] {
+            let output = env
+                .shell(&format!(
+                    "echo {TOKEN} | \"$BSR\" {args} > '{}'",
+                    out_file.display()
+                ))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{netrc} {args}: {stderr}");
+            assert_eq!(
+                stderr,
+                format!(
+                    "Failure: {netrc} is not a regular file, so bsr will not read or rewrite it\n"
+                )
+            );
+            assert!(!std::fs::read_to_string(&out_file).unwrap().contains(TOKEN));
+        }
+    }
+    assert!(registry.requests().is_empty());
+}

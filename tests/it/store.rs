@@ -557,3 +557,94 @@ fn a_file_its_owner_may_not_write_is_read_only_to_login_and_logout_alike() {
     assert_eq!(fs::read_to_string(&path).unwrap(), text);
     assert_eq!(mode(&path), 0o460);
 }
+
+/// `sudo -E bsr registry login` keeps the user's HOME; the user's `~/.netrc` is a link into a
+/// directory only root may enter. Root follows no link another user owns, so the token does
+/// not land in root's file there.
+#[test]
+fn root_never_follows_a_link_another_user_owns() {
+    if !crate::support::need::root("acts as root on a user's home") {
+        return;
+    }
+    let root_only = TempDir::new().unwrap();
+    fs::set_permissions(root_only.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    let roots_file = root_only.path().join("netrc");
+    let text = "machine root.example login root password r00t\n";
+    fs::write(&roots_file, text).unwrap();
+    let home = TempDir::new().unwrap();
+    std::os::unix::fs::chown(home.path(), Some(65534), Some(65534)).unwrap();
+    let link = home.path().join(".netrc");
+    symlink(&roots_file, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+
+    let file = NetrcFile::new(&link);
+    let err = file.check_writable().unwrap_err();
+    assert!(
+        matches!(err, StoreError::ForeignOwner { owner: 65534, .. }),
+        "{err}"
+    );
+    let err = login(&file, "t-deputy").unwrap_err().to_string();
+    assert!(
+        err.contains("is a symbolic link owned by another user (uid 65534)"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&roots_file).unwrap(), text);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// A read-only directory (in-place rewrite) whose owner, a neighbour, swaps the netrc for a
+/// link to a file of theirs and back as fast as they can: the rewrite opens the file it read
+/// (no link followed, same device and inode) or nothing, so the token never lands in theirs.
+#[test]
+fn a_link_swapped_in_before_the_in_place_rewrite_is_never_followed() {
+    const NEIGHBOUR: u32 = 4242;
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join(".netrc");
+    let Some(_) = as_nobody(&helper_set(&path, "buf.build", "x")) else {
+        return;
+    };
+    fs::write(&path, OTHER).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    std::os::unix::fs::chown(dir.path(), Some(NEIGHBOUR), Some(NEIGHBOUR)).unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let theirs = TempDir::new().unwrap();
+    let victim = theirs.path().join("catch");
+    fs::write(&victim, "").unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o666)).unwrap();
+    std::os::unix::fs::chown(&victim, Some(NEIGHBOUR), Some(NEIGHBOUR)).unwrap();
+    fs::set_permissions(theirs.path(), fs::Permissions::from_mode(0o755)).unwrap();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (stop, path, victim) = (stop.clone(), path.clone(), victim.clone());
+        let aside = dir.path().join("aside");
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                if fs::rename(&path, &aside).is_ok() {
+                    let _ = symlink(&victim, &path);
+                    let _ = std::os::unix::fs::lchown(&path, Some(NEIGHBOUR), Some(NEIGHBOUR));
+                    std::thread::yield_now();
+                    let _ = fs::rename(&aside, &path);
+                }
+                std::thread::yield_now();
+            }
+        })
+    };
+    for i in 0..deep::race_tries() {
+        let mut cmd = as_nobody(&helper_set(&path, "buf.build", &format!("t-race-{i}"))).unwrap();
+        let _ = cmd.output().unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    swapper.join().unwrap();
+    assert_eq!(
+        fs::read_to_string(&victim).unwrap(),
+        "",
+        "the token went into the neighbour's file"
+    );
+}

@@ -25,3 +25,9 @@ pub fn proptest_cases() -> u32 {
 pub fn kills() -> usize {
     if is_deep() { 300 } else { 100 }
 }
+
+/// Tries in the symlink-swap race test.
+#[cfg_attr(not(unix), allow(dead_code))] // its users are Unix-only tests
+pub fn race_tries() -> usize {
+    if is_deep() { 200 } else { 60 }
+}
