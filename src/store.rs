@@ -401,6 +401,15 @@ impl NetrcFile {
                     path: self.path.clone(),
                 });
             }
+            // A link among the directories on the way is followed by the kernel: it must be
+            // trusted as the last component's link is.
+            for dir in path.ancestors().skip(1) {
+                if let Ok(meta) = fs::symlink_metadata(dir)
+                    && meta.file_type().is_symlink()
+                {
+                    self.check_owner(dir, &meta, "a symbolic link")?;
+                }
+            }
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.file_type().is_symlink() => {
                     self.check_owner(&path, &meta, "a symbolic link")?;

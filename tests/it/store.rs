@@ -648,3 +648,25 @@ fn a_link_swapped_in_before_the_in_place_rewrite_is_never_followed() {
         "the token went into the neighbour's file"
     );
 }
+
+/// A link among the directories on the way to the netrc is held to the same rule as a link
+/// in its place: one that another user owns is not followed.
+#[test]
+fn a_directory_link_another_user_owns_is_not_followed() {
+    if !crate::support::need::root("owns a link as another user") {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let real = dir.path().join("real");
+    fs::create_dir(&real).unwrap();
+    let link = dir.path().join("via");
+    symlink(&real, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(4242), Some(4242)).unwrap();
+    let file = NetrcFile::new(link.join(".netrc"));
+    let err = login(&file, "t-via").unwrap_err().to_string();
+    assert!(
+        err.contains("via is a symbolic link owned by another user (uid 4242)"),
+        "{err}"
+    );
+    assert!(names_in(&real).is_empty());
+}
