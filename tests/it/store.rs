@@ -261,6 +261,20 @@ fn result_line(out: &Output) -> String {
         .unwrap_or_else(|| panic!("no RESULT line in {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// `cmd` as one line of a shell script (each word quoted) and the environment it sets, for a
+/// script run in a private mount namespace.
+fn shell_line(cmd: &Command) -> (String, Vec<(String, PathBuf)>) {
+    let line: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| format!("'{}'", s.to_string_lossy()))
+        .collect();
+    let envs = cmd
+        .get_envs()
+        .map(|(k, v)| (k.to_string_lossy().into_owned(), PathBuf::from(v.unwrap())))
+        .collect();
+    (line.join(" "), envs)
+}
+
 fn helper_set(path: &Path, machine: &str, password: &str) -> Command {
     let mut cmd = child::command("set", path);
     cmd.env("BSR_HELPER_MACHINE", machine)
@@ -434,11 +448,8 @@ fn a_full_disk_leaves_the_old_file_intact() {
     }
     fs::write(&original, &text).unwrap();
     let after = dir.path().join("after");
-    let set = helper_set(&mount.join(".netrc"), "buf.build", "t-full");
-    let helper_cmd: Vec<String> = std::iter::once(set.get_program())
-        .chain(set.get_args())
-        .map(|s| format!("'{}'", s.to_string_lossy()))
-        .collect();
+    let (helper, helper_envs) =
+        shell_line(&helper_set(&mount.join(".netrc"), "buf.build", "t-full"));
     let script = format!(
         r#"mount -t tmpfs -o size=128k tmpfs "$MNT"
 cp "$ORIGINAL" "$MNT/.netrc"
@@ -446,14 +457,9 @@ dd if=/dev/zero of="$MNT/filler" bs=1k 2>/dev/null || true
 {helper}
 cp "$MNT/.netrc" "$AFTER"
 ls -A "$MNT""#,
-        helper = helper_cmd.join(" ")
     );
     let mut envs: Vec<(&str, &Path)> =
         vec![("MNT", &mount), ("ORIGINAL", &original), ("AFTER", &after)];
-    let helper_envs: Vec<(String, PathBuf)> = set
-        .get_envs()
-        .map(|(k, v)| (k.to_string_lossy().into_owned(), PathBuf::from(v.unwrap())))
-        .collect();
     for (k, v) in &helper_envs {
         envs.push((k, v));
     }
@@ -484,19 +490,8 @@ fn without_proc_the_edit_goes_through_a_named_temporary_file() {
     let path = dir.path().join(".netrc");
     fs::write(&path, OTHER).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-    let set = helper_set(&path, "buf.build", "t-no-proc");
-    let helper_cmd: Vec<String> = std::iter::once(set.get_program())
-        .chain(set.get_args())
-        .map(|s| format!("'{}'", s.to_string_lossy()))
-        .collect();
-    let script = format!(
-        "mount -t tmpfs none /proc\ntest ! -e /proc/self/fd\n{}",
-        helper_cmd.join(" ")
-    );
-    let helper_envs: Vec<(String, PathBuf)> = set
-        .get_envs()
-        .map(|(k, v)| (k.to_string_lossy().into_owned(), PathBuf::from(v.unwrap())))
-        .collect();
+    let (helper, helper_envs) = shell_line(&helper_set(&path, "buf.build", "t-no-proc"));
+    let script = format!("mount -t tmpfs none /proc\ntest ! -e /proc/self/fd\n{helper}");
     let envs: Vec<(&str, &Path)> = helper_envs
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_path()))
