@@ -469,3 +469,44 @@ fn netrc_pointing_at_a_descriptor_is_refused() {
     }
     assert!(registry.requests().is_empty());
 }
+
+/// `sudo -E bsr registry …` runs as root with the user's HOME. When the user's `~/.netrc` is a
+/// link the user owns into a directory only root may enter, root must not follow it: login
+/// would write the token into root's file there, logout would edit it, whoami would send
+/// root's password. Each fails at once, naming the link, and nothing is sent.
+#[cfg(unix)]
+#[test]
+fn as_root_with_a_users_home_a_link_the_user_owns_is_not_followed() {
+    use std::os::unix::fs::{chown, lchown, symlink};
+    if !crate::support::need::root("runs bsr as root with another user's HOME, as sudo -E does") {
+        return;
+    }
+    let registry = Registry::with_users(&[(TOKEN, "alice"), ("r00t-token", "root")]);
+    let domain = registry.domain();
+    let root_only = tempfile::TempDir::new().unwrap();
+    crate::support::set_mode(root_only.path(), 0o700);
+    let roots_file = root_only.path().join("netrc");
+    let text = format!("machine {domain} login root password r00t-token\n");
+    std::fs::write(&roots_file, &text).unwrap();
+    crate::support::set_mode(&roots_file, 0o600);
+    let env = TestEnv::new();
+    chown(env.home(), Some(65534), Some(65534)).unwrap();
+    symlink(&roots_file, env.netrc_path()).unwrap();
+    lchown(env.netrc_path(), Some(65534), Some(65534)).unwrap();
+
+    let expected = "Failure: ~/.netrc is a symbolic link owned by another user (uid 65534); bsr only follows and writes what belongs to you (or to root), so that nobody can redirect your token\n";
+    for (args, stdin) in [
+        (vec!["registry", "login", &domain, "--token-stdin"], TOKEN),
+        (vec!["registry", "logout", &domain], ""),
+        (vec!["registry", "whoami", &domain], ""),
+    ] {
+        let out = env.run(&args, stdin);
+        assert_eq!(
+            (out.code, env.filter(&out.stderr).as_str()),
+            (1, expected),
+            "{args:?}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&roots_file).unwrap(), text);
+    assert!(registry.requests().is_empty(), "a token was sent");
+}

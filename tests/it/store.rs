@@ -620,28 +620,49 @@ fn a_link_swapped_in_before_the_in_place_rewrite_is_never_followed() {
         let (stop, path, victim) = (stop.clone(), path.clone(), victim.clone());
         let aside = dir.path().join("aside");
         std::thread::spawn(move || {
+            let mut swaps = 0usize;
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 if fs::rename(&path, &aside).is_ok() {
                     let _ = symlink(&victim, &path);
                     let _ = std::os::unix::fs::lchown(&path, Some(NEIGHBOUR), Some(NEIGHBOUR));
                     std::thread::yield_now();
                     let _ = fs::rename(&aside, &path);
+                    swaps += 1;
                 }
                 std::thread::yield_now();
             }
+            swaps
         })
     };
+    let mut results = Vec::new();
     for i in 0..deep::race_tries() {
         let mut cmd = as_nobody(&helper_set(&path, "buf.build", &format!("t-race-{i}"))).unwrap();
-        let _ = cmd.output().unwrap();
+        results.push(result_line(&cmd.output().unwrap()));
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    swapper.join().unwrap();
+    let swaps = swapper.join().unwrap();
     assert_eq!(
         fs::read_to_string(&victim).unwrap(),
         "",
         "the token went into the neighbour's file"
     );
+    assert!(swaps > 0, "the swapper never swapped");
+    assert!(
+        results
+            .iter()
+            .all(|r| r.starts_with("written=in-place") || r.starts_with("error=")),
+        "{results:?}"
+    );
+    // The race ran on the path it is about: without the swapper the same edit goes through,
+    // in place (nobody cannot create a temporary file in the neighbour's directory).
+    let mut calm = as_nobody(&helper_set(&path, "buf.build", "t-calm")).unwrap();
+    assert_eq!(
+        result_line(&calm.output().unwrap()),
+        "written=in-place narrowed=None"
+    );
+    let content = fs::read(&path).unwrap();
+    assert!(content.starts_with(OTHER.as_bytes()));
+    assert_eq!(password_of(content, "buf.build").as_deref(), Some("t-calm"));
 }
 
 /// A link among the directories on the way to the netrc is held to the same rule as a link
