@@ -203,6 +203,14 @@ fn token_explains_what_is_missing() {
     --- stderr
     Failure: no BSR credential for bsr.example.com: ~/bsr.netrc has only a default entry, which bsr never hands out; run `bsr registry login bsr.example.com`
     ");
+    // A password no header can carry is the file's problem, at its line, and nothing is printed.
+    setup.write_netrc("\nmachine bsr.example.com login x password \"bad\u{7}token\"\n");
+    let out = setup.env.run(&["registry", "token", "bsr.example.com"], "");
+    assert_transcript!(out, @r"
+    exit: 1
+    --- stderr
+    Failure: the token for bsr.example.com from ~/bsr.netrc (the entry at line 2) contains characters no tool can be handed; run `bsr registry login bsr.example.com` to replace it
+    ");
     setup.write_netrc("");
     let mut env = TestEnv::new();
     env.env("NETRC", setup.home().join("bsr.netrc").to_str().unwrap());
