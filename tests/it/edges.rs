@@ -509,4 +509,19 @@ fn as_root_with_a_users_home_a_link_the_user_owns_is_not_followed() {
     }
     assert_eq!(std::fs::read_to_string(&roots_file).unwrap(), text);
     assert!(registry.requests().is_empty(), "a token was sent");
+
+    // A plain netrc of the user's own, in the user's home, is root's to edit (that is what
+    // `sudo -E bsr registry login` is for), and the new file goes back to the user.
+    std::fs::remove_file(env.netrc_path()).unwrap();
+    env.write_netrc("machine github.com login octocat password ghp_example\n");
+    chown(env.netrc_path(), Some(65534), Some(65534)).unwrap();
+    let out = env.login(&domain, &[], TOKEN);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let meta = std::fs::metadata(env.netrc_path()).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        (meta.uid(), meta.gid(), meta.mode() & 0o7777),
+        (65534, 65534, 0o600)
+    );
+    assert!(env.netrc().ends_with(&netrc_for(&domain, "alice", TOKEN)));
 }
