@@ -1,12 +1,14 @@
 //! Every call into the operating system that std does not wrap: the terminal or console (echo
 //! off, Ctrl-C, raw reads), the edit lock, replacing a file, file modes and preallocation,
-//! effective-uid access checks, and whether standard output was open when the process started.
+//! effective-uid access checks, opening a file without following a link or blocking on a
+//! FIFO, the descriptors a started program must not inherit, and whether standard output was
+//! open when the process started.
 //! Unix and Windows each have a file here (`unix.rs`, `windows.rs`) with the same functions;
 //! the shared types are below. Pure logic stays outside this fence (`crate::os`,
 //! `crate::line_editor`).
 //!
 //! The rest of the crate has `#![deny(unsafe_code)]`; the `unsafe` that remains here (a signal
-//! handler, and a constructor that runs before std) has a `SAFETY:` comment on each block, and
+//! handler, a constructor that runs before std, and `fcntl` on descriptors bsr inherited) has a `SAFETY:` comment on each block, and
 //! every return code is checked. Where a guarantee cannot be had, the caller is told, never
 //! assumed: a terminal whose echo cannot be turned off is reported, not used.
 #![allow(unsafe_code)]

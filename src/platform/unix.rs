@@ -1,5 +1,6 @@
-//! The Unix half of [`crate::platform`]: termios, signals, `flock`, `O_TMPFILE`, `faccessat`,
-//! `fallocate` and the closed-stdout check that runs before std.
+//! The Unix half of [`crate::platform`]: termios, signals, `flock`, `O_TMPFILE`, `O_NOFOLLOW`,
+//! `faccessat`, `fallocate`, close-on-exec for inherited descriptors and the closed-stdout
+//! check that runs before std.
 
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io;
