@@ -28,7 +28,8 @@ pub enum Tls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientConfig {
     pub tls: Tls,
-    /// The file it came from, for messages; `None` when there was no file.
+    /// `config.yaml` in the config directory, whether or not it exists (a message that says
+    /// what to set says where); `None` when no config directory is known.
     pub source: Option<PathBuf>,
 }
 
@@ -93,7 +94,12 @@ pub fn load(dir: Option<&Path>) -> Result<ClientConfig, ConfigError> {
     // refused before it can hang bsr or fill its memory.
     let bytes = match read_regular_file(&path, MAX_CONFIG_BYTES) {
         Ok((bytes, _)) => bytes,
-        Err(e) if e.is_not_found() => return Ok(ClientConfig::default()),
+        Err(e) if e.is_not_found() => {
+            return Ok(ClientConfig {
+                source: Some(path),
+                ..ClientConfig::default()
+            });
+        }
         Err(source) => return Err(ConfigError::Read { path, source }),
     };
     let text = String::from_utf8(bytes).map_err(|_| ConfigError::Invalid {

@@ -240,13 +240,16 @@ fn https_to_a_plain_http_registry_points_at_tls_use_false() {
             );
         }
     });
-    let env = TestEnv::with_config(Some("version: v1\n"));
-    let out = env.login(&domain, &[], TOKEN);
-    assert_eq!(out.code, 1);
-    assert_eq!(
-        env.filter(&out.stderr),
-        format!(
-            "Failure: could not reach the registry at {domain}: it answered in plain HTTP, not TLS; if this registry serves http://, set tls.use: \"false\" in ~/.config/buf/config.yaml\n"
-        )
-    );
+    // With a config file and without one: the hint names the file to write either way.
+    for config in [Some("version: v1\n"), None] {
+        let env = TestEnv::with_config(config);
+        let out = env.login(&domain, &[], TOKEN);
+        assert_eq!(out.code, 1);
+        assert_eq!(
+            env.filter(&out.stderr),
+            format!(
+                "Failure: could not reach the registry at {domain}: it answered in plain HTTP, not TLS; if this registry serves http://, set tls.use: \"false\" in ~/.config/buf/config.yaml\n"
+            )
+        );
+    }
 }
