@@ -240,15 +240,17 @@ pub fn parse(text: &str, dir: &Path, path: &Path) -> Result<ClientConfig, Config
 /// The proxy-related environment variables, read as Go's `net/http` reads them (and so Buf).
 #[derive(Debug, Clone, Default)]
 pub struct ProxyEnv {
-    pub https_proxy: Option<String>,
-    pub http_proxy: Option<String>,
+    /// `HTTPS_PROXY`, else `https_proxy`, with the name of the one that was set.
+    pub https_proxy: Option<ChosenProxy>,
+    /// `HTTP_PROXY`, else `http_proxy`, likewise.
+    pub http_proxy: Option<ChosenProxy>,
     pub no_proxy: Option<String>,
     /// `REQUEST_METHOD` is set: a CGI environment, where a client's `Proxy:` request header
     /// arrives as `HTTP_PROXY` ("httpoxy"), so that variable is not to be trusted.
     pub cgi: bool,
 }
 
-/// The proxy chosen for a request, and the variable it came from (for messages).
+/// A proxy setting and the variable it came from (messages name the one the user set).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChosenProxy {
     pub url: String,
@@ -261,12 +263,12 @@ impl ProxyEnv {
     /// `HTTP_PROXY` for http (not under CGI); never for a loopback host (`localhost`,
     /// `127.0.0.0/8`, `::1`); not when `NO_PROXY` matches. `ALL_PROXY` plays no part, as in Go.
     pub fn proxy_for(&self, https: bool, host: &str, port: Option<&str>) -> Option<ChosenProxy> {
-        let (url, variable) = if https {
-            (self.https_proxy.as_deref()?, "HTTPS_PROXY")
+        let chosen = if https {
+            self.https_proxy.as_ref()?
         } else if self.cgi {
             return None;
         } else {
-            (self.http_proxy.as_deref()?, "HTTP_PROXY")
+            self.http_proxy.as_ref()?
         };
         let host = host.trim().to_ascii_lowercase();
         let ip = parse_ip(&host);
@@ -281,10 +283,7 @@ impl ProxyEnv {
         {
             return None;
         }
-        Some(ChosenProxy {
-            url: url.to_owned(),
-            variable,
-        })
+        Some(chosen.clone())
     }
 }
 
@@ -505,8 +504,14 @@ mod tests {
     #[test]
     fn proxy_by_scheme_and_no_proxy_as_go_reads_them() {
         let env = |no_proxy: &str| ProxyEnv {
-            https_proxy: Some("http://secure-proxy:3128".into()),
-            http_proxy: Some("http://plain-proxy:3128".into()),
+            https_proxy: Some(ChosenProxy {
+                url: "http://secure-proxy:3128".into(),
+                variable: "HTTPS_PROXY",
+            }),
+            http_proxy: Some(ChosenProxy {
+                url: "http://plain-proxy:3128".into(),
+                variable: "http_proxy",
+            }),
             no_proxy: Some(no_proxy.into()),
             cgi: false,
         };

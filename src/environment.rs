@@ -12,7 +12,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 use crate::browser::OpenerEnv;
-use crate::config::{ConfigEnv, ProxyEnv};
+use crate::config::{ChosenProxy, ConfigEnv, ProxyEnv};
 use crate::credentials::{BufToken, MalformedBufToken};
 use crate::duration::parse_go_duration;
 use crate::log::LogFormat;
@@ -189,15 +189,20 @@ impl Environment {
     }
 
     pub fn proxy_env(&self) -> ProxyEnv {
-        let var = |upper: &str, lower: &str| {
-            self.get(upper)
-                .or_else(|| self.get(lower))
-                .map(|v| v.to_string_lossy().into_owned())
+        let var = |name: &'static str| {
+            self.get(name).map(|v| ChosenProxy {
+                url: v.to_string_lossy().into_owned(),
+                variable: name,
+            })
         };
+        let proxy = |upper: &'static str, lower: &'static str| var(upper).or_else(|| var(lower));
         ProxyEnv {
-            https_proxy: var("HTTPS_PROXY", "https_proxy"),
-            http_proxy: var("HTTP_PROXY", "http_proxy"),
-            no_proxy: var("NO_PROXY", "no_proxy"),
+            https_proxy: proxy("HTTPS_PROXY", "https_proxy"),
+            http_proxy: proxy("HTTP_PROXY", "http_proxy"),
+            no_proxy: self
+                .get("NO_PROXY")
+                .or_else(|| self.get("no_proxy"))
+                .map(|v| v.to_string_lossy().into_owned()),
             cgi: self.get("REQUEST_METHOD").is_some(),
         }
     }
@@ -334,7 +339,13 @@ mod tests {
     #[test]
     fn lower_case_proxies_count_when_upper_case_is_unset() {
         let e = env(&[("http_proxy", "http://p:1"), ("HTTPS_PROXY", "")]);
-        assert_eq!(e.proxy_env().http_proxy.as_deref(), Some("http://p:1"));
+        assert_eq!(
+            e.proxy_env().http_proxy,
+            Some(ChosenProxy {
+                url: "http://p:1".to_owned(),
+                variable: "http_proxy"
+            })
+        );
         assert_eq!(e.proxy_env().https_proxy, None);
     }
 }

@@ -103,7 +103,7 @@ fn a_proxy_that_cannot_be_reached_is_named_as_the_proxy() {
     assert_eq!(
         out.stderr,
         format!(
-            "Failure: could not reach the registry at {domain} through the proxy http://[REDACTED]@127.0.0.1:{port} (from HTTP_PROXY): it refused the connection; check HTTP_PROXY, or list the registry in NO_PROXY\n"
+            "Failure: could not reach the registry at {domain} through the proxy http://[REDACTED]@127.0.0.1:{port} (from http_proxy): it refused the connection; check http_proxy, or list the registry in NO_PROXY\n"
         )
     );
     assert!(!env.netrc_path().exists());
