@@ -13,8 +13,12 @@ pub fn parse_go_duration(text: &str) -> Result<Option<Duration>, String> {
     if matches!(text, "0" | "+0" | "-0") {
         return Ok(None);
     }
-    let mut rest = text.strip_prefix('+').unwrap_or(text);
-    if rest.is_empty() || rest.starts_with('-') {
+    // Go takes a leading sign; a negative timeout has no meaning, so only `-0…` (zero) passes.
+    let (negative, mut rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if rest.is_empty() || rest.starts_with(['+', '-']) {
         return Err(invalid());
     }
     let mut total = 0f64;
@@ -41,6 +45,8 @@ pub fn parse_go_duration(text: &str) -> Result<Option<Duration>, String> {
     }
     if total == 0.0 {
         Ok(None)
+    } else if negative {
+        Err(invalid())
     } else {
         Duration::try_from_secs_f64(total)
             .map(Some)
@@ -121,7 +127,11 @@ mod tests {
         assert_eq!(parse_go_duration("+0"), Ok(None));
         assert_eq!(parse_go_duration("-0"), Ok(None));
         assert_eq!(parse_go_duration("+2s"), secs(2.0));
-        for bad in ["", "+", "10", "+10", "5x", "-1s", "s", "1.2.3s"] {
+        assert_eq!(parse_go_duration("-0s"), Ok(None));
+        assert_eq!(parse_go_duration("+0.0m"), Ok(None));
+        for bad in [
+            "", "+", "-", "10", "+10", "5x", "-1s", "--0s", "+-0s", "s", "1.2.3s",
+        ] {
             assert!(parse_go_duration(bad).is_err(), "{bad}");
         }
     }

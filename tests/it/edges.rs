@@ -410,7 +410,8 @@ fn tls_use_false_is_read_in_any_spelling() {
     assert_eq!(registry.requests().len(), 3);
 }
 
-/// Go reads `+0` (and `-0`) as zero, so Buf takes `--timeout +0` as "no timeout"; so does bsr.
+/// Go reads `+0` (and `-0`, `-0s`) as zero, so Buf takes `--timeout +0` as "no timeout"; so
+/// does bsr.
 #[test]
 fn timeout_plus_zero_is_no_timeout_as_in_go() {
     let registry = Registry::start(Reply::user("alice"));
@@ -427,12 +428,14 @@ fn timeout_plus_zero_is_no_timeout_as_in_go() {
         TOKEN,
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    env.env("BUF_TIMEOUT", "-0");
-    let out = env.run(
-        &["registry", "login", &registry.domain(), "--token-stdin"],
-        TOKEN,
-    );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    for zero in ["-0", "-0s"] {
+        env.env("BUF_TIMEOUT", zero);
+        let out = env.run(
+            &["registry", "login", &registry.domain(), "--token-stdin"],
+            TOKEN,
+        );
+        assert_eq!(out.code, 0, "BUF_TIMEOUT={zero}: {}", out.stderr);
+    }
 }
 
 /// `NETRC=/dev/stdout` leads through `/proc/self/fd/1` to whatever stdout is (here a file the
