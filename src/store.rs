@@ -682,9 +682,12 @@ impl NetrcFile {
     }
 }
 
-/// Whether `path` lies under /proc (its directory, links resolved, is there).
+/// Whether `path` lies under /proc: as written (also where /proc is not mounted, so that
+/// nothing is ever created there), or its directory with links resolved.
 fn under_proc(path: &Path) -> bool {
-    cfg!(unix) && fs::canonicalize(parent_dir(path)).is_ok_and(|dir| dir.starts_with("/proc"))
+    cfg!(unix)
+        && (path.starts_with("/proc")
+            || fs::canonicalize(parent_dir(path)).is_ok_and(|dir| dir.starts_with("/proc")))
 }
 
 fn parent_dir(path: &Path) -> &Path {

@@ -491,7 +491,11 @@ fn without_proc_the_edit_goes_through_a_named_temporary_file() {
     fs::write(&path, OTHER).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
     let (helper, helper_envs) = shell_line(&helper_set(&path, "buf.build", "t-no-proc"));
-    let script = format!("mount -t tmpfs none /proc\ntest ! -e /proc/self/fd\n{helper}");
+    // And with /proc gone, `/dev/stdout` (a link to /proc/self/fd/1) is still no netrc: nothing
+    // is created where /proc belongs.
+    let script = format!(
+        "mount -t tmpfs none /proc\ntest ! -e /proc/self/fd\n{helper}\nBSR_HELPER_NETRC=/dev/stdout {helper}\ntest ! -e /proc/self"
+    );
     let envs: Vec<(&str, &Path)> = helper_envs
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_path()))
@@ -500,9 +504,22 @@ fn without_proc_the_edit_goes_through_a_named_temporary_file() {
         return;
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("RESULT written=atomically"),
+    let results: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("RESULT "))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            "written=atomically narrowed=None",
+            "error=/dev/stdout is not a regular file, so bsr will not read or rewrite it"
+        ],
         "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let content = fs::read(&path).unwrap();
