@@ -394,9 +394,9 @@ impl NetrcFile {
     fn resolve(&self) -> Result<PathBuf, StoreError> {
         let mut path = self.path.clone();
         for _ in 0..40 {
-            // `/dev/stdout` leads to `/proc/self/fd/1`, whatever file that is (an unlinked one,
-            // someone else's); nothing under /proc is a netrc.
-            if under_proc(&path) {
+            // `/dev/stdout` leads to `/proc/self/fd/1` (`/dev/fd/1` on macOS), whatever file
+            // that is (an unlinked one, someone else's); nothing under /proc is a netrc.
+            if names_a_descriptor(&path) {
                 return Err(StoreError::NotRegularFile {
                     path: self.path.clone(),
                 });
@@ -682,12 +682,12 @@ impl NetrcFile {
     }
 }
 
-/// Whether `path` lies under /proc: as written (also where /proc is not mounted, so that
-/// nothing is ever created there), or its directory with links resolved.
-fn under_proc(path: &Path) -> bool {
-    cfg!(unix)
-        && (path.starts_with("/proc")
-            || fs::canonicalize(parent_dir(path)).is_ok_and(|dir| dir.starts_with("/proc")))
+/// Whether `path` lies under /proc or /dev/fd (macOS's descriptor file system, where
+/// `/dev/stdout` leads): as written (also where /proc is not mounted, so that nothing is ever
+/// created there), or its directory with links resolved.
+fn names_a_descriptor(path: &Path) -> bool {
+    let special = |path: &Path| path.starts_with("/proc") || path.starts_with("/dev/fd");
+    cfg!(unix) && (special(path) || fs::canonicalize(parent_dir(path)).is_ok_and(|d| special(&d)))
 }
 
 fn parent_dir(path: &Path) -> &Path {
