@@ -29,5 +29,5 @@ pub fn kills() -> usize {
 /// Tries in the symlink-swap race test.
 #[cfg_attr(not(unix), allow(dead_code))] // its users are Unix-only tests
 pub fn race_tries() -> usize {
-    if is_deep() { 200 } else { 60 }
+    if is_deep() { 400 } else { 150 }
 }
