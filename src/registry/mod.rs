@@ -98,7 +98,7 @@ pub struct Registry {
     /// `https://<authority>` (or `http://` under `tls.use: "false"`).
     base: String,
     proxy: Option<ChosenProxy>,
-    /// Buf's `config.yaml`, when there is one, for the hint about `tls.use`.
+    /// Where Buf's `config.yaml` is (or would be), for the hint about `tls.use`.
     config_file: Option<PathBuf>,
 }
 
