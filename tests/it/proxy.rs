@@ -67,8 +67,9 @@ fn no_proxy_takes_cidr_ranges_ips_and_star() {
     assert_eq!(proxy.seen().len(), 1);
 }
 
-/// Under CGI a client's `Proxy:` header arrives as `HTTP_PROXY` ("httpoxy"): Go ignores that
-/// variable when `REQUEST_METHOD` is set, and so does bsr.
+/// Under CGI a client's `Proxy:` header arrives as `HTTP_PROXY` ("httpoxy"): when
+/// `REQUEST_METHOD` is set Go refuses to use that variable (failing the request), and bsr, as
+/// SPEC says, ignores it and goes direct.
 #[cfg(target_os = "linux")]
 #[test]
 fn http_proxy_is_ignored_under_cgi() {
