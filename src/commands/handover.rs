@@ -21,11 +21,14 @@ pub struct Handed {
     pub username: Option<String>,
 }
 
-/// Finds credentials by host, reading the netrc at most once.
+/// Finds credentials by host, reading the netrc at most once (not at all when the caller has
+/// read it already).
 pub struct Credentials<'a> {
     buf_token: &'a BufToken,
     netrc: &'a NetrcFile,
     document: OnceCell<Option<NetrcDocument>>,
+    /// The netrc as the caller read it (`None` inside: there is none), used instead of reading.
+    given: Option<Option<&'a NetrcDocument>>,
 }
 
 impl<'a> Credentials<'a> {
@@ -34,10 +37,27 @@ impl<'a> Credentials<'a> {
             buf_token,
             netrc,
             document: OnceCell::new(),
+            given: None,
+        }
+    }
+
+    /// For a caller that has read `netrc` already (status): the same answers, from that
+    /// reading, so the file is read once and both see the same bytes.
+    pub fn with_document(
+        buf_token: &'a BufToken,
+        netrc: &'a NetrcFile,
+        document: Option<&'a NetrcDocument>,
+    ) -> Credentials<'a> {
+        Credentials {
+            given: Some(document),
+            ..Credentials::new(buf_token, netrc)
         }
     }
 
     fn document(&self) -> Result<Option<&NetrcDocument>, CommandError> {
+        if let Some(given) = self.given {
+            return Ok(given);
+        }
         if self.document.get().is_none() {
             let read = self.netrc.read().map_err(|e| match e {
                 StoreError::Syntax { path, source } => {

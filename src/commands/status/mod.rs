@@ -58,7 +58,15 @@ pub fn status(
 ) -> Result<(), CommandError> {
     let netrc = NetrcState::load(inputs.netrc);
     let domains = domains(request, inputs.buf_token, &netrc);
-    let handover = Credentials::new(inputs.buf_token, inputs.netrc);
+    // What the handover commands would hand out, from the reading above (an unreadable file is
+    // left to them to read and refuse, as they would).
+    let handover = match &netrc {
+        NetrcState::Read { doc, .. } => {
+            Credentials::with_document(inputs.buf_token, inputs.netrc, Some(doc))
+        }
+        NetrcState::Missing => Credentials::with_document(inputs.buf_token, inputs.netrc, None),
+        NetrcState::Unreadable { .. } => Credentials::new(inputs.buf_token, inputs.netrc),
+    };
     // `--timeout` bounds the whole command (the console's deadline), however many domains are
     // asked about: once it has passed, the rest are not asked.
     let mut timed_out = false;
