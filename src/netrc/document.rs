@@ -14,13 +14,49 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
 
+use super::agreement::{Before, Disagreement, Meant, check};
 use super::lexer::{is_separator, line_end, line_start};
 use super::placement::{Layout, Placement, starts_cleanly};
 use super::rewrite::{plain_account, residue, scan_entry, set_credentials};
 use super::scan::{Key, ScannedEntry, is_keyword, scan};
 use super::value::{Field, validate_value};
-use super::{EditError, SyntaxError};
+use super::{EditError, Refusal, SyntaxError};
 use crate::secret::Token;
+
+/// How many places before existing entries a new entry is tried at, when neither the rules'
+/// place nor the entry's own passes the check; past them only the end is tried. Each try
+/// costs the models a read of the window (of the whole file where it is not plain), so this
+/// keeps a refusal on a large hostile file within seconds.
+const MAX_FRESH_PLACES: usize = 64;
+
+/// One way to make an edit, for [`NetrcDocument::edit_checked`].
+#[derive(Debug, Clone, Copy)]
+enum Candidate {
+    /// What the rules (`placement`) choose.
+    Rules,
+    /// The same with LF line ends in a CRLF file.
+    RulesLf,
+    /// The entry rewritten where it stands; for a removal, taken out without the rules'
+    /// refusal.
+    InPlace,
+    /// A fresh entry before the `n`th remaining entry (`usize::MAX`: at the end).
+    Fresh(usize),
+    /// The same with LF line ends in a CRLF file.
+    FreshLf(usize),
+    /// For a removal: taken out with the comments on its lines.
+    Bare,
+}
+
+/// What taking entries out leaves and refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TakeOut {
+    /// Comments stay; refused where a keyword would gain a value (the rules).
+    Strict,
+    /// Comments stay; never refused.
+    Lenient,
+    /// Nothing stays.
+    Bare,
+}
 
 /// A parsed netrc that can be edited without disturbing the bytes it does not change.
 #[derive(Debug, Clone)]
@@ -235,7 +271,8 @@ impl NetrcDocument {
         Some(1 + newlines)
     }
 
-    /// Finds the entry for `machine` by exact name, or else reports the `default` entry.
+    /// Finds the entry for `machine` (host names compare ignoring ASCII case), or else reports
+    /// the `default` entry.
     pub fn lookup(&self, machine: &str) -> Lookup<'_> {
         let mut default = None;
         for entry in self.entries() {
@@ -283,13 +320,215 @@ impl NetrcDocument {
         validate_value(Field::Machine, machine)?;
         validate_value(Field::Login, login)?;
         validate_value(Field::Password, password.expose())?;
+        let meant = Meant::Set {
+            login: login.as_bytes(),
+            password: password.expose().as_bytes(),
+        };
+        self.edit_checked(machine, meant, |doc, candidate| match candidate {
+            Candidate::Rules | Candidate::RulesLf => {
+                doc.place_credentials(machine, login, password.expose())
+            }
+            Candidate::InPlace => doc.rewrite_in_place(machine, login, password.expose()),
+            Candidate::Fresh(n) | Candidate::FreshLf(n) => {
+                doc.place_fresh(machine, login, password.expose(), n)
+            }
+            Candidate::Bare => Err(EditError::Syntax(SyntaxError {
+                line: 1,
+                column: 1,
+                message: "not a candidate for setting a machine",
+            })),
+        })
+    }
+
+    /// Tries `apply`'s candidates in order, each on the document as it was, and keeps the
+    /// first whose result every reader model reads as `meant` (`agreement`); where none does,
+    /// the document stays as it was and the refusal names the reader that disagreed last.
+    fn edit_checked(
+        &mut self,
+        machine: &str,
+        meant: Meant<'_>,
+        mut apply: impl FnMut(&mut Self, Candidate) -> Result<(), EditError>,
+    ) -> Result<(), EditError> {
+        let machine_key = machine.to_ascii_lowercase();
+        let text = self.render();
+        let mut before = Before::new(&text);
+        let focus = self.matching(machine).first().map(|&i| self.item_range(i));
         let saved = (self.items.clone(), self.modified, self.ends_in_open_macdef);
-        let result = self.place_credentials(machine, login, password.expose());
-        if result.is_err() {
-            // A failed edit leaves the document as it was.
-            (self.items, self.modified, self.ends_in_open_macdef) = saved;
+        let candidates = self.candidates(machine, meant);
+        let refusal_at = self.refusal_point(&text, machine, &before);
+        let crlf = self.crlf;
+        let mut refusal: Option<EditError> = None;
+        let mut rules_refusal: Option<EditError> = None;
+        for candidate in candidates {
+            // New lines in a CRLF file are tried with CRLF first, then with LF: npm's
+            // netrc-parser reads a CR into the last value of a line, and cannot read an entry
+            // over several CRLF lines.
+            self.crlf = crlf && !matches!(candidate, Candidate::RulesLf | Candidate::FreshLf(_));
+            let applied = apply(self, candidate);
+            self.crlf = crlf;
+            match applied {
+                Ok(()) => {
+                    let after = self.render();
+                    match check(
+                        &mut before,
+                        &after,
+                        machine_key.as_bytes(),
+                        meant,
+                        focus.clone(),
+                    ) {
+                        Ok(()) => return Ok(()),
+                        Err(Disagreement { reader }) => {
+                            refusal = Some(EditError::Disagreement(Refusal {
+                                at: refusal_at.clone(),
+                                machine: machine.to_owned(),
+                                reader,
+                            }));
+                        }
+                    }
+                }
+                // The rules' own refusal names the construct at fault, so it is the one shown
+                // when nothing else passes either.
+                Err(err) if matches!(candidate, Candidate::Rules) => rules_refusal = Some(err),
+                Err(err) => {
+                    refusal.get_or_insert(err);
+                }
+            }
+            (self.items, self.modified, self.ends_in_open_macdef) = saved.clone();
         }
-        result
+        Err(rules_refusal
+            .or(refusal)
+            .expect("there is always a candidate"))
+    }
+
+    /// The edits worth trying, in order: the rules' choice first (it nearly always passes),
+    /// then the entry rewritten where it stands, then a fresh entry before each entry of the
+    /// file (up to [`MAX_FRESH_PLACES`] of them) and at its end; for a removal, the entries
+    /// taken out by the rules, then without the rules' refusal, then without their comments.
+    fn candidates(&self, machine: &str, meant: Meant<'_>) -> Vec<Candidate> {
+        if matches!(meant, Meant::Gone) {
+            return vec![Candidate::Rules, Candidate::InPlace, Candidate::Bare];
+        }
+        let mut candidates = vec![Candidate::Rules];
+        if self.crlf {
+            candidates.push(Candidate::RulesLf);
+        }
+        if !self.matching(machine).is_empty() {
+            candidates.push(Candidate::InPlace);
+        }
+        // After the entries are taken out, a new one may go before any entry up to `default`
+        // (curl reads nothing after it), or at the end.
+        let places = self
+            .items
+            .iter()
+            .filter(|item| matches!(item, Item::Entry(_)))
+            .count();
+        let places = places.min(MAX_FRESH_PLACES);
+        for n in (0..places).chain([usize::MAX]) {
+            candidates.push(Candidate::Fresh(n));
+            if self.crlf {
+                candidates.push(Candidate::FreshLf(n));
+            }
+        }
+        candidates
+    }
+
+    /// Where a refusal points: the entry being edited, else the first line that is not plain
+    /// (where readers may start to part ways), else the end of the file.
+    fn refusal_point(&self, text: &[u8], machine: &str, before: &Before<'_>) -> SyntaxError {
+        let at = self
+            .matching(machine)
+            .first()
+            .map(|&i| self.item_range(i).start)
+            .or_else(|| before.first_unplain())
+            .unwrap_or(text.len());
+        let at = at.min(text.len());
+        let lead = text[at..].iter().take_while(|&&b| is_separator(b)).count();
+        SyntaxError::at(text, (at + lead).min(text.len()), "")
+    }
+
+    /// The byte range of item `i` in the rendered document.
+    fn item_range(&self, i: usize) -> Range<usize> {
+        let start: usize = self.items[..i]
+            .iter()
+            .map(|item| self.item_bytes(item).len())
+            .sum();
+        start..start + self.item_bytes(&self.items[i]).len()
+    }
+
+    /// The first entry for `machine` rewritten where it stands (only its credentials change)
+    /// and the others taken out, whatever the rules think of the place.
+    fn rewrite_in_place(
+        &mut self,
+        machine: &str,
+        login: &str,
+        password: &str,
+    ) -> Result<(), EditError> {
+        let matches = self.matching(machine);
+        let Some((&first, duplicates)) = matches.split_first() else {
+            return Err(EditError::Syntax(SyntaxError {
+                line: 1,
+                column: 1,
+                message: "no entry to rewrite",
+            }));
+        };
+        let Item::Entry(entry) = &self.items[first] else {
+            unreachable!("matches holds entry indices")
+        };
+        let old = self.text(&entry.text);
+        let next_byte = self
+            .items
+            .get(first + 1)
+            .and_then(|item| self.item_bytes(item).first().copied());
+        let rewritten = set_credentials(old, next_byte, login, password).ok_or(
+            EditError::Syntax(SyntaxError {
+                line: 1,
+                column: 1,
+                message: "the entry would not stay one entry",
+            }),
+        )?;
+        if rewritten != old {
+            self.items[first] = Item::Entry(reparse_entry(rewritten));
+            self.modified = true;
+        }
+        self.take_out_with(duplicates, TakeOut::Lenient)
+    }
+
+    /// Every entry for `machine` taken out (comments stay) and a fresh one put before the
+    /// `n`th entry that remains (at the end for `usize::MAX` or past the last).
+    fn place_fresh(
+        &mut self,
+        machine: &str,
+        login: &str,
+        password: &str,
+        n: usize,
+    ) -> Result<(), EditError> {
+        let matches = self.matching(machine);
+        let account = matches.first().and_then(|&i| match &self.items[i] {
+            Item::Entry(entry) => plain_account(self.text(&entry.text)),
+            Item::Raw(_) => None,
+        });
+        self.take_out_with(&matches, TakeOut::Lenient)?;
+        let mut entries = self
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| matches!(item, Item::Entry(_)));
+        let at = entries.nth(n).map_or(self.items.len(), |(i, _)| i);
+        // Never after `default`: curl reads nothing after it.
+        let after_default = self.items[..at]
+            .iter()
+            .any(|item| matches!(item, Item::Entry(Entry { name: None, .. })));
+        if after_default {
+            return Err(EditError::Syntax(SyntaxError {
+                line: 1,
+                column: 1,
+                message: "after default",
+            }));
+        }
+        // The partition puts an entry sharing a line with text before it right after that
+        // text, so a new entry before it starts on a line of its own.
+        self.insert_entry(at, machine, login, password, account.as_deref());
+        Ok(())
     }
 
     fn place_credentials(
@@ -315,8 +554,15 @@ impl NetrcDocument {
             .get(first + 1)
             .and_then(|item| self.item_bytes(item).first().copied());
         // `None`: the edit would not stay one entry (a removed field let a comment become a
-        // value), so the entry moves instead.
-        if let Some(rewritten) = set_credentials(old, next_byte, login, password) {
+        // value), so the entry moves instead; so does an entry whose name is in another case
+        // (readers that compare names exactly would not find it).
+        let same_name = entry
+            .name
+            .is_some_and(|tok| tok.decode(old).as_ref() == machine.as_bytes());
+        let rewritten = same_name
+            .then(|| set_credentials(old, next_byte, login, password))
+            .flatten();
+        if let Some(rewritten) = rewritten {
             if rewritten != old {
                 self.items[first] = Item::Entry(reparse_entry(rewritten));
                 self.modified = true;
@@ -344,12 +590,20 @@ impl NetrcDocument {
         Ok(())
     }
 
-    /// Removes every entry for `machine` and returns how many there were. Comments on the
-    /// removed entries' lines stay. Refused, with the document unchanged, where an entry follows
-    /// a keyword that has no value and a comment or a word would take its place.
+    /// Removes every entry for `machine` (in any case) and returns how many there were.
+    /// Comments on the removed entries' lines stay where every reader model still reads the
+    /// file as before without them; where none of the ways to take the entries out passes that
+    /// check, the document is unchanged and the refusal says which reader disagreed.
     pub fn remove_machine(&mut self, machine: &str) -> Result<usize, EditError> {
         let matches = self.matching(machine);
-        self.take_out(&matches)?;
+        if matches.is_empty() {
+            return Ok(0);
+        }
+        self.edit_checked(machine, Meant::Gone, |doc, candidate| match candidate {
+            Candidate::Rules => doc.take_out_with(&matches, TakeOut::Strict),
+            Candidate::InPlace => doc.take_out_with(&matches, TakeOut::Lenient),
+            _ => doc.take_out_with(&matches, TakeOut::Bare),
+        })?;
         Ok(matches.len())
     }
 
@@ -380,7 +634,7 @@ impl NetrcDocument {
         }
     }
 
-    /// Indices of the items that are entries for exactly `machine`.
+    /// Indices of the items that are entries for `machine`, in any case.
     fn matching(&self, machine: &str) -> Vec<usize> {
         self.items
             .iter()
@@ -399,12 +653,20 @@ impl NetrcDocument {
     /// and a comment or a word would come to follow that keyword instead: it would become the
     /// keyword's value, and a comment's words would become entries to Python.
     fn take_out(&mut self, indices: &[usize]) -> Result<(), EditError> {
+        self.take_out_with(indices, TakeOut::Strict)
+    }
+
+    /// [`take_out`](Self::take_out), with or without its refusal and the comments it leaves.
+    fn take_out_with(&mut self, indices: &[usize], how: TakeOut) -> Result<(), EditError> {
         let mut kept: Vec<Vec<u8>> = Vec::with_capacity(indices.len());
         for &i in indices {
             let Item::Entry(entry) = &self.items[i] else {
                 unreachable!("only entries are taken out")
             };
-            kept.push(residue(self.text(&entry.text)));
+            kept.push(match how {
+                TakeOut::Bare => Vec::new(),
+                TakeOut::Strict | TakeOut::Lenient => residue(self.text(&entry.text)),
+            });
         }
         let gone = |j: usize| {
             indices
@@ -413,6 +675,9 @@ impl NetrcDocument {
                 .is_some_and(|n| kept[n].is_empty())
         };
         for (n, &i) in indices.iter().enumerate() {
+            if how != TakeOut::Strict {
+                break;
+            }
             let Some(dangling) = self.dangling_field_before(i, &gone) else {
                 continue;
             };
@@ -482,10 +747,12 @@ impl NetrcDocument {
         }
     }
 
+    /// Whether `entry` is for `machine`: host names compare ignoring ASCII case.
     fn is_named(&self, entry: &Entry, machine: &str) -> bool {
-        entry
-            .name
-            .is_some_and(|tok| tok.decode(self.text(&entry.text)).as_ref() == machine.as_bytes())
+        entry.name.is_some_and(|tok| {
+            tok.decode(self.text(&entry.text))
+                .eq_ignore_ascii_case(machine.as_bytes())
+        })
     }
 
     fn text<'a>(&'a self, text: &'a Text) -> &'a [u8] {

@@ -6,10 +6,12 @@
 //! document gives back its input byte for byte. Where the file lives and how it is written
 //! safely is `crate::store`'s job.
 
+mod agreement;
 mod document;
 mod go_reader;
 mod lexer;
 mod placement;
+mod plain;
 pub mod readers;
 mod rewrite;
 mod scan;
@@ -19,6 +21,16 @@ pub use document::{EntryView, Lookup, NetrcDocument};
 pub use value::{Field, InvalidValue, ValueProblem, validate_value};
 
 use thiserror::Error;
+
+/// The plain stretches of `text` as the agreement check sees them: every plain entry's byte
+/// range, the starts where every reader starts afresh, and where the plain tail begins. For
+/// the tests that check, for every reader model, what the check assumes of them.
+#[doc(hidden)]
+pub fn plain_stretches(text: &[u8]) -> (Vec<std::ops::Range<usize>>, Vec<usize>, usize) {
+    let map = plain::scan(text);
+    let entries = map.entries.into_iter().map(|e| e.span).collect();
+    (entries, map.fresh, map.tail)
+}
 
 /// Why a machine cannot be set.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -38,9 +50,29 @@ pub enum EditError {
         "{0}; taking the entry out would give that keyword a new value in netrc readers, so add the missing value (or remove the keyword) and try again"
     )]
     Entangled(SyntaxError),
+    /// No candidate edit passes the reader models' check: wherever the entry went, some reader
+    /// would read it, another machine or the file differently.
+    #[error(transparent)]
+    Disagreement(Refusal),
     /// The edited text no longer parses (a bug; the file is not written).
     #[error(transparent)]
     Syntax(#[from] SyntaxError),
+}
+
+/// Why an edit was refused after every candidate failed the reader models' check.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "line {}, column {}: there is no place in this file where every netrc reader would read the entry for {machine} as meant ({reader}, for one, would read it, another machine or the file differently); fix or remove what stands there and try again",
+    at.line,
+    at.column
+)]
+pub struct Refusal {
+    /// Where the trouble is: the entry being edited, else the first line that is not plain.
+    pub at: SyntaxError,
+    /// The machine being edited.
+    pub machine: String,
+    /// The reader (SPEC's name) that disagreed with the last candidate.
+    pub reader: &'static str,
 }
 
 /// A netrc that cannot be understood well enough to edit safely.

@@ -105,10 +105,24 @@ fn lookup_takes_the_first_duplicate() {
 }
 
 #[test]
-fn machine_names_match_exactly() {
+fn machine_names_match_ignoring_case_only() {
     let doc = parse("machine BUF.BUILD login a password b\nmachine go.buf.build.evil login c\n");
-    assert!(matches!(doc.lookup("buf.build"), Lookup::NotFound));
+    assert_eq!(login_of(&doc, "buf.build").as_deref(), Some("a"));
     assert!(matches!(doc.lookup("go.buf.build"), Lookup::NotFound));
+}
+
+#[test]
+fn an_entry_in_another_case_is_the_one_replaced() {
+    // curl, git and wget match names ignoring case: a `BUF.BUILD` entry left behind would
+    // keep handing them the old token.
+    let mut doc = parse("machine a login x password y\nmachine BUF.BUILD login old password o\n");
+    set(&mut doc, "buf.build", "alice", "tok");
+    assert_eq!(
+        render(&doc),
+        "machine a login x password y\nmachine buf.build\n  login alice\n  password tok\n"
+    );
+    assert_eq!(doc.remove_machine("buf.build"), Ok(1));
+    assert_eq!(render(&doc), "machine a login x password y\n");
 }
 
 #[test]
@@ -158,24 +172,46 @@ fn set_writes_bare_words_even_over_quoted_values() {
 
 #[test]
 fn set_adds_missing_fields_after_the_name() {
-    let mut doc = parse("machine a\nmachine b account acc\nmachine c login c\n");
-    set(&mut doc, "a", "la", "pa");
-    set(&mut doc, "b", "lb", "pb");
-    set(&mut doc, "c", "lc", "pc");
-    assert_eq!(
-        render(&doc),
-        "machine a login la password pa\nmachine b login lb password pb account acc\nmachine c login lc password pc\n"
-    );
+    for (text, expected) in [
+        ("machine a\n", "machine a login la password pa\n"),
+        (
+            "machine a account acc\n",
+            "machine a login la password pa account acc\n",
+        ),
+        ("machine a login c\n", "machine a login la password pa\n"),
+    ] {
+        let mut doc = parse(text);
+        set(&mut doc, "a", "la", "pa");
+        assert_eq!(render(&doc), expected);
+    }
+}
+
+#[test]
+fn an_entry_without_fields_never_lends_a_neighbour_its_token() {
+    // Ruby's netrc gem gives an entry without fields the next entry's login and password:
+    // after `machine a` (or one without a password), a new entry would hand a the token, so
+    // it goes before.
+    for text in [
+        "machine a\n",
+        "machine a login x\r\n",
+        "machine a login x\n\ndefault login d\n",
+    ] {
+        let mut doc = parse(text);
+        set(&mut doc, "buf.build", "alice", "tok");
+        assert!(render(&doc).starts_with("machine buf.build\n  login alice\n  password tok\n"));
+        assert!(render(&doc).ends_with(text), "{}", render(&doc));
+    }
 }
 
 #[test]
 fn set_collapses_duplicates_into_the_first() {
-    let mut doc =
-        parse("machine a login 1\nmachine b login b\nmachine a login 2\nmachine a login 3\n");
+    let mut doc = parse(
+        "machine a login 1 password q\nmachine b login b password b\nmachine a login 2 password r\nmachine a login 3 password s\n",
+    );
     set(&mut doc, "a", "n", "p");
     assert_eq!(
         render(&doc),
-        "machine a login n password p\nmachine b login b\n"
+        "machine a login n password p\nmachine b login b password b\n"
     );
 }
 
@@ -191,22 +227,22 @@ fn set_appends_on_its_own_line() {
 
 #[test]
 fn set_inserts_before_default() {
-    let mut doc = parse("machine a login x\n\ndefault login d password d\n");
+    let mut doc = parse("machine a login x password y\n\ndefault login d password d\n");
     set(&mut doc, "buf.build", "alice", "tok");
     set(&mut doc, "go.buf.build", "alice", "tok");
     assert_eq!(
         render(&doc),
-        "machine a login x\n\nmachine buf.build\n  login alice\n  password tok\nmachine go.buf.build\n  login alice\n  password tok\ndefault login d password d\n"
+        "machine a login x password y\n\nmachine buf.build\n  login alice\n  password tok\nmachine go.buf.build\n  login alice\n  password tok\ndefault login d password d\n"
     );
 }
 
 #[test]
 fn set_inserts_before_a_default_sharing_a_line() {
-    let mut doc = parse("machine a login x default login d\n");
+    let mut doc = parse("machine a login x password y default login d\n");
     set(&mut doc, "b", "l", "p");
     assert_eq!(
         render(&doc),
-        "machine a login x \nmachine b\n  login l\n  password p\ndefault login d\n"
+        "machine a login x password y \nmachine b\n  login l\n  password p\ndefault login d\n"
     );
 }
 
@@ -229,12 +265,21 @@ fn set_closes_an_open_macdef_before_appending() {
 }
 
 #[test]
-fn set_uses_crlf_in_crlf_files() {
-    let mut doc = parse("machine a login x\r\n");
+fn set_writes_lf_lines_in_crlf_files() {
+    // npm's netrc-parser reads the CR of a CRLF line into its last value, and no field of an
+    // entry over several CRLF lines: a new entry in CRLF would not be read as written.
+    let mut doc = parse("machine a login x password y\r\n");
     set(&mut doc, "b", "l", "p");
     assert_eq!(
         render(&doc),
-        "machine a login x\r\nmachine b\r\n  login l\r\n  password p\r\n"
+        "machine a login x password y\r\nmachine b\n  login l\n  password p\n"
+    );
+    // An entry of ours in CRLF is rewritten the same way.
+    let mut doc = parse("machine b login o password q\r\nmachine a login x password y\r\n");
+    set(&mut doc, "b", "l", "p");
+    assert_eq!(
+        render(&doc),
+        "machine b\n  login l\n  password p\nmachine a login x password y\r\n"
     );
 }
 
@@ -275,21 +320,48 @@ fn remove_takes_whole_lines() {
 
 #[test]
 fn remove_within_a_shared_line_keeps_the_neighbours() {
-    let mut doc = parse("machine a login x machine b login y machine c login z\n");
+    let mut doc = parse(
+        "machine a login x password p machine b login y password q machine c login z password r\n",
+    );
     assert_eq!(doc.remove_machine("b"), Ok(1));
-    assert_eq!(render(&doc), "machine a login x machine c login z\n");
-    let mut doc = parse("machine a login x machine b login y\n");
-    assert_eq!(doc.remove_machine("b"), Ok(1));
-    assert_eq!(login_of(&doc, "a").as_deref(), Some("x"));
-    assert!(matches!(doc.lookup("b"), Lookup::NotFound));
+    assert_eq!(
+        render(&doc),
+        "machine a login x password p machine c login z password r\n"
+    );
+    // npm's netrc-parser gives a the last login of its line, b's: taking b out would change
+    // what it reads for a.
+    let text = "machine a login x password p machine b login y password q\n";
+    let mut doc = parse(text);
+    let err = doc.remove_machine("b").unwrap_err();
+    assert!(
+        matches!(&err, EditError::Disagreement(r) if r.reader == "netrc-parser"),
+        "{err}"
+    );
+    assert_eq!(render(&doc), text);
 }
 
 #[test]
 fn remove_counts_duplicates_and_spares_default() {
-    let mut doc = parse("machine a login 1\ndefault login d\nmachine a login 2\n");
+    let mut doc =
+        parse("machine a login 1 password p\nmachine A login 2 password q\ndefault login d\n");
     assert_eq!(doc.remove_machine("a"), Ok(2));
     assert_eq!(doc.remove_machine("a"), Ok(0));
     assert_eq!(render(&doc), "default login d\n");
+}
+
+#[test]
+fn a_removal_that_would_hand_default_to_every_host_is_refused() {
+    // Ruby's netrc gem counts `default` only as the last entry: taking out the entry after it
+    // would make Ruby hand d's login to every host.
+    let text = "machine b login 1 password p\ndefault login d\nmachine a login 2 password q\n";
+    let mut doc = parse(text);
+    let err = doc.remove_machine("a").unwrap_err();
+    assert!(
+        matches!(&err, EditError::Disagreement(r) if r.reader == "ruby"),
+        "{err}"
+    );
+    assert!(err.to_string().starts_with("line 3, column 1:"), "{err}");
+    assert_eq!(render(&doc), text);
 }
 
 #[test]
@@ -317,13 +389,13 @@ fn a_bare_word_never_glues_onto_a_following_token() {
     let mut doc = parse("machine a login l password \"p\"port 21\n");
     set(&mut doc, "a", "l2", "p2");
     assert_eq!(render(&doc), "machine a login l2 password p2 port 21\n");
-    let mut doc = parse("machine a login l password \"p\"machine b login m\n");
-    set(&mut doc, "a", "l2", "p2");
-    assert_eq!(
-        render(&doc),
-        "machine a login l2 password p2 machine b login m\n"
-    );
-    assert_eq!(login_of(&doc, "b").as_deref(), Some("m"));
+    // Here b would become an entry of its own to the readers (wget, Buf) that read
+    // `"p"machine` as one word: refused.
+    let text = "machine a login l password \"p\"machine b login m\n";
+    let mut doc = parse(text);
+    let err = doc.set_machine("a", "l2", &Token::new("p2")).unwrap_err();
+    assert!(matches!(err, EditError::Disagreement(_)), "{err}");
+    assert_eq!(render(&doc), text);
 }
 
 #[test]
@@ -383,12 +455,16 @@ fn a_new_entry_goes_before_what_readers_disagree_on() {
 
 #[test]
 fn an_empty_field_is_filled_not_overwritten_with_the_next_keyword() {
-    let mut doc = parse("machine a\n  login old\n  password\nmachine b login lb password pb\n");
+    let mut doc = parse("machine a\n  login old\n  password\n");
     set(&mut doc, "a", "new", "tok");
-    assert_eq!(
-        render(&doc),
-        "machine a\n  login new\n  password tok\nmachine b login lb password pb\n"
-    );
+    assert_eq!(render(&doc), "machine a\n  login new\n  password tok\n");
+    // With an entry after it, curl and wget take `machine` for the password and give a that
+    // entry's login: filling the field would change what they read for b.
+    let text = "machine a\n  login old\n  password\nmachine b login lb password pb\n";
+    let mut doc = parse(text);
+    let err = doc.set_machine("a", "new", &Token::new("tok")).unwrap_err();
+    assert!(matches!(err, EditError::Disagreement(_)), "{err}");
+    assert_eq!(render(&doc), text);
 }
 
 #[test]
@@ -401,10 +477,15 @@ fn removing_an_entry_that_a_comment_would_replace_is_refused() {
     assert!(matches!(err, EditError::Entangled(_)), "{err}");
     assert!(err.to_string().starts_with("line 1, column 19:"), "{err}");
     assert_eq!(render(&doc), text);
-    // With a keyword after it instead, the keyword still ends the empty field.
-    let mut doc = parse("machine a login x password\nmachine buf.build login l\nmachine c\n");
-    assert_eq!(doc.remove_machine("buf.build"), Ok(1));
-    assert_eq!(render(&doc), "machine a login x password\nmachine c\n");
+    // With a keyword after it instead, curl and wget take that keyword for the password
+    // whichever entry it starts: what they read for a or c would change, so this is refused
+    // too, by the models.
+    let text = "machine a login x password\nmachine buf.build login l\nmachine c\n";
+    let mut doc = parse(text);
+    let err = doc.remove_machine("buf.build").unwrap_err();
+    assert!(matches!(err, EditError::Disagreement(_)), "{err}");
+    assert!(err.to_string().starts_with("line 2, column 1:"), "{err}");
+    assert_eq!(render(&doc), text);
 }
 
 #[test]
@@ -426,14 +507,21 @@ fn a_quoted_comment_over_lines_stays_whole_when_its_entry_goes() {
 fn a_removed_duplicate_never_leaves_a_field_waiting_for_the_next_line() {
     // Taking out the second `login` would leave `account` without a value, and the comment on
     // the next line would become it (and `machine` after it a new entry): the entry moves.
-    let text = "machine buf.build login o password p\naccount login buf.build\n# machine\n";
+    let text = "machine buf.build login o password p\naccount login buf.build\n# note\n";
     let mut doc = parse(text);
     set(&mut doc, "buf.build", "alice", "tok");
     let rendered = doc.render();
     let reparsed = NetrcDocument::parse(rendered.clone()).unwrap();
     assert_eq!(login_of(&reparsed, "buf.build").as_deref(), Some("alice"));
-    assert_eq!(
-        String::from_utf8_lossy(&rendered),
-        "# machine\nmachine buf.build\n  login alice\n  password tok\n"
+    // Perl reads the words of a comment as tokens: after `# machine`, no place reads as ours.
+    let text = "machine buf.build login o password p\naccount login buf.build\n# machine\n";
+    let mut doc = parse(text);
+    let err = doc
+        .set_machine("buf.build", "alice", &Token::new("tok"))
+        .unwrap_err();
+    assert!(
+        matches!(&err, EditError::Disagreement(r) if r.reader == "perl"),
+        "{err}"
     );
+    assert_eq!(render(&doc), text);
 }

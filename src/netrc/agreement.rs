@@ -1,0 +1,424 @@
+//! The authority on every edit: before anything is written, each reader model (`readers`) reads
+//! the file before and after the edit, and the edit stands only where every model that accepted
+//! the file before still accepts it, reads every other machine (and `default`) as before, and
+//! reads the edited machine as meant: with the new login and password, or not at all.
+//!
+//! Reading a large file ten times per edit would cost more than the edit itself, so each model
+//! reads only a window around the bytes that changed (SPEC's linear-time target). The window
+//! starts where the file before it is plain (`plain`): every reader is known to read those
+//! entries as it reads each alone and to start afresh at the `machine` line that follows. It
+//! ends with the first two plain entries of the plain tail that follow the change; where a
+//! model reads the window as the window without them plus each as read alone, it reads the
+//! rest of the tail the same way too. The entries outside the window matter only through their names (the first or
+//! last of a name wins), so those that share a name with one the window holds are read alone
+//! and put in their places. Where a model does not read the closing entry that way, or rejects
+//! the window, that model reads both whole files instead.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::plain::{self, PlainMap};
+use super::readers::{Creds, MODELS, Model, Reads, Rejected};
+
+/// A model's readings of a window before and after the edit.
+type Pair = (Result<Reads, Rejected>, Result<Reads, Rejected>);
+
+/// What the edit means the machine to read as.
+#[derive(Clone, Copy)]
+pub(super) enum Meant<'a> {
+    /// The machine hands out this login and password.
+    Set { login: &'a [u8], password: &'a [u8] },
+    /// No entry names the machine.
+    Gone,
+}
+
+/// What one model should read for the machine after the edit.
+#[derive(Clone)]
+enum Expected {
+    /// What the model reads from a lone entry with the new values: readers hand out different
+    /// parts of an entry (Buf only the password, Ruby a lone password as the login).
+    Creds(Option<Creds>),
+    Gone,
+}
+
+impl Meant<'_> {
+    fn as_read_by(self, model: &Model, machine: &[u8]) -> Expected {
+        match self {
+            Meant::Gone => Expected::Gone,
+            Meant::Set { login, password } => {
+                let entry = [
+                    &b"machine "[..],
+                    machine,
+                    b" login ",
+                    login,
+                    b" password ",
+                    password,
+                    b"\n",
+                ]
+                .concat();
+                let creds = (model.read)(&entry)
+                    .ok()
+                    .and_then(|reads| reads.machines.into_iter().next())
+                    .map(|(_, creds)| creds);
+                Expected::Creds(creds)
+            }
+        }
+    }
+}
+
+/// The first reader that would read the edited file differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Disagreement {
+    /// The reader's name, as SPEC lists it.
+    pub reader: &'static str,
+}
+
+/// The file as it was before the edit, with what is worth computing once for every candidate
+/// edit of it.
+pub(super) struct Before<'a> {
+    text: &'a [u8],
+    plain: PlainMap,
+    /// Each model's reading of the whole file, read only when a window does not do.
+    whole: Vec<Option<Result<Reads, Rejected>>>,
+}
+
+impl<'a> Before<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        Before {
+            text,
+            plain: plain::scan(text),
+            whole: vec![None; MODELS.len()],
+        }
+    }
+
+    /// The start of the first line of the file that is not plain.
+    pub fn first_unplain(&self) -> Option<usize> {
+        self.plain.first_unplain
+    }
+
+    fn whole(&mut self, i: usize) -> &Result<Reads, Rejected> {
+        let text = self.text;
+        self.whole[i].get_or_insert_with(|| (MODELS[i].read)(text))
+    }
+}
+
+/// Checks `after`, an edit of `before` for `machine` (its name in lower case), against every
+/// model. `focus` is a stretch of `before` to look at even where no byte changed (the entry a
+/// repeated login leaves as it was).
+pub(super) fn check(
+    before: &mut Before<'_>,
+    after: &[u8],
+    machine: &[u8],
+    meant: Meant<'_>,
+    focus: Option<Range<usize>>,
+) -> Result<(), Disagreement> {
+    let window = Window::of(before, after, focus);
+    let old = before.text;
+    // The models' readings of the two windows; `None` where the model reads the whole files.
+    let mut windows: Vec<Option<Pair>> = Vec::with_capacity(MODELS.len());
+    for model in MODELS {
+        windows.push(window.read(model, old, after));
+    }
+    // The names the windows hold, which entries outside them may share.
+    let mut names: Vec<Vec<u8>> = vec![machine.to_vec()];
+    for (reads_before, reads_after) in windows.iter().flatten() {
+        for reads in [reads_before, reads_after].into_iter().flatten() {
+            for name in reads.names() {
+                let bare = plain::unquoted(name).to_ascii_lowercase();
+                if !names.contains(&bare) {
+                    names.push(bare);
+                }
+            }
+        }
+    }
+    let outside = window.outside(old, &before.plain, &names);
+
+    for (i, model) in MODELS.iter().enumerate() {
+        let agrees = match &windows[i] {
+            Some((reads_before, reads_after)) => {
+                let around = |reads: &Result<Reads, Rejected>| match reads {
+                    Ok(reads) => Ok(outside.around(model, reads)),
+                    Err(rejected) => Err(*rejected),
+                };
+                agrees(
+                    &around(reads_before),
+                    &around(reads_after),
+                    machine,
+                    meant.as_read_by(model, machine),
+                )
+            }
+            None => {
+                let reads_after = (model.read)(after);
+                agrees(
+                    before.whole(i),
+                    &reads_after,
+                    machine,
+                    meant.as_read_by(model, machine),
+                )
+            }
+        };
+        if !agrees {
+            return Err(Disagreement { reader: model.name });
+        }
+    }
+    Ok(())
+}
+
+/// Whether a model reads the edit as meant, given its readings of the file before and after.
+fn agrees(
+    before: &Result<Reads, Rejected>,
+    after: &Result<Reads, Rejected>,
+    machine: &[u8],
+    expected: Expected,
+) -> bool {
+    let Ok(before) = before else {
+        // A reader that refused the file before has nothing to lose.
+        return true;
+    };
+    let Ok(after) = after else {
+        return false;
+    };
+    if before.default != after.default {
+        return false;
+    }
+    let ours = |name: &[u8]| name.eq_ignore_ascii_case(machine);
+    let (old, new) = (Index::of(before), Index::of(after));
+    // Every other machine either reader names, that a client could ask for, hands out what it
+    // did. Names of our machine in another case are the entries being replaced or removed.
+    let others = before
+        .names()
+        .chain(after.names())
+        .filter(|n| !ours(n) && askable(n));
+    if others
+        .into_iter()
+        .any(|name| old.hands_out(name) != new.hands_out(name))
+    {
+        return false;
+    }
+    match (expected, new.get(machine)) {
+        (Expected::Gone, found) => found.is_none(),
+        (Expected::Creds(Some(wanted)), Some(creds)) => {
+            creds.login == wanted.login && creds.password == wanted.password
+        }
+        (Expected::Creds(_), _) => false,
+    }
+}
+
+/// Whether a client could ask a reader for `name`: a URL's host holds no white space, quote,
+/// `#`, `/`, `?`, `@` or backslash, so a name with one (Go keeps the quotes of `"b"`) is never
+/// looked up, whatever it reads as.
+fn askable(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|&b| b > b' ' && b != 0x7f && !b"\"#/?@\\'`<>{}|^".contains(&b))
+}
+
+/// A reading's machines by name, as its reader looks them up.
+struct Index<'r> {
+    reads: &'r Reads,
+    by_name: HashMap<Vec<u8>, &'r Creds>,
+}
+
+impl<'r> Index<'r> {
+    fn of(reads: &'r Reads) -> Self {
+        let mut by_name = HashMap::with_capacity(reads.machines.len());
+        for (name, creds) in &reads.machines {
+            let key = reads.key(name);
+            if reads.lookup.last_wins {
+                by_name.insert(key, creds);
+            } else {
+                by_name.entry(key).or_insert(creds);
+            }
+        }
+        Index { reads, by_name }
+    }
+
+    /// The machine entry the reader hands out for `name`, not counting `default`.
+    fn get(&self, name: &[u8]) -> Option<&'r Creds> {
+        self.by_name.get(&self.reads.key(name)).copied()
+    }
+
+    /// What the reader hands out for `name`, `default` included; an entry with no field at
+    /// all hands out nothing, as no entry does.
+    fn hands_out(&self, name: &[u8]) -> Option<&'r Creds> {
+        self.get(name)
+            .or(self.reads.default.as_ref())
+            .filter(|c| c.login.is_some() || c.password.is_some() || c.account.is_some())
+    }
+}
+
+impl Reads {
+    fn key(&self, name: &[u8]) -> Vec<u8> {
+        if self.lookup.ignore_case {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_vec()
+        }
+    }
+}
+
+/// Where the models read: `before[start..end_before]` and `after[start..end_after]`, and the
+/// plain entries that close both, when there are any.
+struct Window {
+    start: usize,
+    end_before: usize,
+    end_after: usize,
+    /// The closing plain entries (the first two of the plain tail after the change, or the
+    /// one there is), all they span, in `before`.
+    closing: Option<Range<usize>>,
+    closing_entries: Vec<Range<usize>>,
+}
+
+impl Window {
+    fn of(before: &Before<'_>, after: &[u8], focus: Option<Range<usize>>) -> Window {
+        let old = before.text;
+        let prefix = old.iter().zip(after).take_while(|(a, b)| a == b).count();
+        let max_suffix = old.len().min(after.len()) - prefix;
+        let suffix = old
+            .iter()
+            .rev()
+            .zip(after.iter().rev())
+            .take(max_suffix)
+            .take_while(|(a, b)| a == b)
+            .count();
+        // The changed bytes, in `before`: `changed.start` is the first byte that differs, and
+        // from `changed.end` on both files are the same.
+        let mut changed = prefix..old.len() - suffix;
+        if let Some(focus) = focus {
+            changed = changed.start.min(focus.start)..changed.end.max(focus.end);
+        }
+        // The window starts at a line every reader starts afresh at, which begins with
+        // `machine` and a name in both files.
+        let fresh = &before.plain.fresh;
+        let shared = |f: usize| plain::fresh_len(&old[f..]).is_some_and(|n| f + n <= changed.start);
+        let start = fresh[..fresh.partition_point(|&f| f < changed.start)]
+            .iter()
+            .rev()
+            .copied()
+            .find(|&f| shared(f))
+            .unwrap_or(0);
+        // The closing entry lies in the plain tail, past the changed bytes and the line end
+        // before it, so that it starts a line in both files.
+        let entries = &before.plain.entries;
+        let from = changed.end.max(before.plain.tail);
+        let first = entries.partition_point(|e| e.span.start <= from);
+        let closing_entries: Vec<Range<usize>> = entries[first..]
+            .iter()
+            .take(2)
+            .filter(|e| e.span.start > changed.end)
+            .map(|e| e.span.clone())
+            .collect();
+        let closing = match closing_entries.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [one, .., last] => Some(one.start..last.end),
+        };
+        let end_before = closing.as_ref().map_or(old.len(), |c| c.end);
+        let end_after = after.len() - (old.len() - end_before);
+        Window {
+            start,
+            end_before,
+            end_after,
+            closing,
+            closing_entries,
+        }
+    }
+
+    /// `model`'s readings of the window before and after, or `None` where it must read the
+    /// whole files.
+    fn read(&self, model: &Model, before: &[u8], after: &[u8]) -> Option<Pair> {
+        let reads_before = (model.read)(&before[self.start..self.end_before]);
+        let reads_after = (model.read)(&after[self.start..self.end_after]);
+        let Some(closing) = &self.closing else {
+            // The window runs to the end of the file: all that stands before it is read as it
+            // reads alone, a refusal included.
+            return Some((reads_before, reads_after));
+        };
+        // Each closing entry as read alone: one machine, no `default`.
+        let mut alone = Vec::with_capacity(2);
+        for entry in &self.closing_entries {
+            let reads = (model.read)(&before[entry.clone()]).ok()?;
+            let [machine] = <[_; 1]>::try_from(reads.machines).ok()?;
+            if reads.default.is_some() {
+                return None;
+            }
+            alone.push(machine);
+        }
+        // The window read with its closing entries is the window read without them, then the
+        // entries as read alone: they are read on their own, nothing before reached into them,
+        // and no field of theirs is held over (JGit, storing an entry only when a field comes
+        // twice, can be one password behind through any number of entries; the second
+        // closing entry shows it).
+        let closes = |text: &[u8], reads: &Result<Reads, Rejected>| {
+            let Ok(reads) = reads else { return false };
+            let Ok(open) = (model.read)(&text[..text.len() - closing.len()]) else {
+                return false;
+            };
+            reads.default == open.default
+                && reads.machines.len() == open.machines.len() + alone.len()
+                && reads.machines[..open.machines.len()] == open.machines[..]
+                && reads.machines[open.machines.len()..] == alone[..]
+        };
+        let ok = closes(&before[self.start..self.end_before], &reads_before)
+            && closes(&after[self.start..self.end_after], &reads_after);
+        ok.then_some((reads_before, reads_after))
+    }
+
+    /// The plain entries outside the window whose names, without quotes and in lower case,
+    /// are among `names`.
+    fn outside<'t>(&self, text: &'t [u8], plain: &PlainMap, names: &[Vec<u8>]) -> Outside<'t> {
+        let wanted = |name: &Range<usize>| {
+            let bare = plain::unquoted(&text[name.clone()]);
+            names.iter().any(|n| n.eq_ignore_ascii_case(bare))
+        };
+        let before_end = plain.entries.partition_point(|e| e.span.end <= self.start);
+        let after_start = self.closing.as_ref().map_or(plain.entries.len(), |c| {
+            plain.entries.partition_point(|e| e.span.start < c.end)
+        });
+        let pick = |range: &[plain::PlainEntry]| -> Vec<&'t [u8]> {
+            range
+                .iter()
+                .filter(|e| wanted(&e.name))
+                .map(|e| &text[e.span.clone()])
+                .collect()
+        };
+        Outside {
+            before: pick(&plain.entries[..before_end]),
+            after: if self.closing.is_some() {
+                pick(&plain.entries[after_start..])
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// Entries outside the window that matter to the names in it: their texts, in file order.
+struct Outside<'t> {
+    before: Vec<&'t [u8]>,
+    after: Vec<&'t [u8]>,
+}
+
+impl Outside<'_> {
+    /// A reading of the window with these entries around it, each as the model reads it alone.
+    fn around(&self, model: &Model, window: &Reads) -> Reads {
+        if self.before.is_empty() && self.after.is_empty() {
+            return window.clone();
+        }
+        let alone = |text: &&[u8]| {
+            (model.read)(text)
+                .ok()
+                .map(|r| r.machines)
+                .unwrap_or_default()
+        };
+        let mut machines: Vec<(Vec<u8>, Creds)> = self.before.iter().flat_map(alone).collect();
+        machines.extend(window.machines.iter().cloned());
+        machines.extend(self.after.iter().flat_map(alone));
+        Reads {
+            machines,
+            default: window.default.clone(),
+            lookup: window.lookup,
+        }
+    }
+}
