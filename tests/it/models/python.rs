@@ -45,6 +45,82 @@ const QUIRKS: &[&[u8]] = &[
     b"default\n",
 ];
 
+/// `count` files of keywords, each followed by a value or a character the lexer treats apart,
+/// sometimes glued to it: quotes and backslashes next to line ends, CRs, `#`, bytes that are
+/// not UTF-8.
+/// `PROPTEST_RNG_SEED` fixes it.
+fn glued(count: usize) -> Vec<Vec<u8>> {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+
+    let keyword = prop_oneof![
+        3 => Just(&b"machine"[..]),
+        2 => Just(&b"login"[..]),
+        2 => Just(&b"password"[..]),
+        1 => Just(&b"account"[..]),
+        1 => Just(&b"user"[..]),
+        1 => Just(&b"default"[..]),
+        1 => Just(&b"macdef"[..]),
+        1 => Just(&b"#"[..]),
+    ];
+    let value = prop_oneof![
+        4 => Just(&b"a"[..]),
+        2 => Just(&b"p"[..]),
+        1 => Just(&b"#"[..]),
+        1 => Just(&b"#c"[..]),
+        1 => Just(&b"\""[..]),
+        1 => Just(&b"\"\""[..]),
+        1 => Just(&b"\\"[..]),
+        1 => Just(&b"\x0b"[..]),
+        1 => Just(&b"\xc3\xa9"[..]),
+        1 => prop_oneof![
+            Just(&b"\xc3"[..]),
+            Just(&b"\xff"[..]),
+            Just(&b"\xed\xa0"[..]),
+        ],
+        1 => Just(&b""[..]),
+    ];
+    let gap = || {
+        prop_oneof![
+            1 => Just(&b""[..]),
+            5 => Just(&b" "[..]),
+            3 => Just(&b"\n"[..]),
+            1 => Just(&b"\t"[..]),
+            1 => Just(&b"\r"[..]),
+            1 => Just(&b"\r\n"[..]),
+            1 => Just(&b"\n\n"[..]),
+        ]
+    };
+    let text = prop::collection::vec((keyword, gap(), value, gap()), 0..16).prop_map(|pieces| {
+        // Most files start an entry first: a stray word before one refuses the whole file.
+        let start: &[u8] = if pieces.len() % 4 == 0 {
+            b""
+        } else {
+            b"machine "
+        };
+        let words = pieces
+            .into_iter()
+            .flat_map(|(keyword, gap, value, after)| [keyword, gap, value, after]);
+        std::iter::once(start)
+            .chain(words)
+            .flatten()
+            .copied()
+            .collect::<Vec<u8>>()
+    });
+    let mut config = Config::default();
+    if let Some(seed) = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        config.rng_seed = RngSeed::Fixed(seed);
+    }
+    let mut runner = TestRunner::new(config);
+    (0..count)
+        .map(|_| text.new_tree(&mut runner).expect("generate").current())
+        .collect()
+}
+
 #[test]
 fn python_model_reads_the_fixtures_as_python_does() {
     against_real::check(&READER, &against_real::fixtures());
@@ -89,4 +165,9 @@ fn python_model_reads_generated_files_as_python_does() {
 #[test]
 fn python_model_reads_unusual_files_as_python_does() {
     against_real::check(&READER, &against_real::unusual(generate::cases()));
+}
+
+#[test]
+fn python_model_reads_glued_files_as_python_does() {
+    against_real::check(&READER, &glued(generate::cases()));
 }
