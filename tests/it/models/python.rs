@@ -126,9 +126,14 @@ fn python_model_reads_the_fixtures_as_python_does() {
     against_real::check(&READER, &against_real::fixtures());
 }
 
+/// With the probes the other readers' tests share (NUL, a byte right after a closing quote, …).
 #[test]
 fn python_model_reads_its_quirks_as_python_does() {
-    let files: Vec<Vec<u8>> = QUIRKS.iter().map(|f| f.to_vec()).collect();
+    let files: Vec<Vec<u8>> = QUIRKS
+        .iter()
+        .chain(crate::support::real_readers::PROBES)
+        .map(|f| f.to_vec())
+        .collect();
     against_real::check(&READER, &files);
 }
 
