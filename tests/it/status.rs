@@ -274,7 +274,7 @@ fn mode_default_and_host_port_are_warnings() {
     );
 }
 
-/// The reader models' findings name the readers: a password without a value makes uv reject
+/// The reader models' findings name the readers: a password without a value makes Python and uv reject
 /// the file, two readers read on into the next entry and hand the token to github.com, three
 /// find nothing for buf.build; five readers keep the quotes of a quoted token as part of it. An
 /// unreadable copy of another tool is a warning.

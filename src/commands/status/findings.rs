@@ -62,8 +62,8 @@ pub(super) fn netrc_findings(
     }
 
     if let Some(default) = doc.entries_iter().find(|e| e.name().is_none()) {
-        // curl and Python have no model; the models say which other readers keep `default`.
-        let mut keeping = vec!["curl", "python"];
+        // Both keep `default`; where they have no model, that is all that is said of them.
+        let mut keeping = unmodelled(&["curl", "python"]);
         keeping.extend(
             accepted(readings)
                 .filter(|(_, reads)| reads.default.is_some())
@@ -128,9 +128,9 @@ pub(super) fn netrc_findings(
             .filter_map(|e| netrc.line_of(e))
             .map(|l| l.to_string())
             .collect();
-        // curl and Python have no model: curl takes the first, Python's dict the last. Which
+        // curl takes the first, Python's dict the last; the models say for the others. Which
         // entry each model takes shows only where the entries differ.
-        let (mut first, mut last) = (vec!["curl"], vec!["python"]);
+        let (mut first, mut last) = (unmodelled(&["curl"]), unmodelled(&["python"]));
         let (first_token, last_token) =
             (entries[0].password(), entries[entries.len() - 1].password());
         if first_token != last_token {
@@ -146,7 +146,7 @@ pub(super) fn netrc_findings(
                 }
             }
         } else {
-            first.extend(["go", "buf"]);
+            (first, last) = (vec!["curl", "go", "buf"], vec!["python"]);
         }
         findings.push(find(
             "duplicate",
@@ -415,6 +415,16 @@ fn read_with(models: &[Model], doc: &NetrcDocument) -> Vec<Reading> {
     models
         .iter()
         .map(|model| (model.name, (model.read)(doc.source())))
+        .collect()
+}
+
+/// Of `readers`, those without a model in [`MODELS`], which findings name from what is known
+/// of them.
+fn unmodelled(readers: &[&'static str]) -> Vec<&'static str> {
+    readers
+        .iter()
+        .copied()
+        .filter(|reader| MODELS.iter().all(|model| model.name != *reader))
         .collect()
 }
 

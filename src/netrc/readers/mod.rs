@@ -11,6 +11,7 @@ pub mod go;
 pub mod jgit;
 pub mod netrc_parser;
 pub mod perl;
+pub mod python;
 pub mod ruby;
 pub mod uv;
 pub mod wget;
@@ -112,6 +113,7 @@ impl fmt::Debug for Model {
 
 /// Every model, in SPEC's order. Models are added here as they land.
 pub const MODELS: &[Model] = &[
+    python::MODEL,
     go::MODEL,
     buf::MODEL,
     wget::MODEL,

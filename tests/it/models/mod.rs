@@ -10,6 +10,7 @@ pub mod jgit;
 pub mod netrc_parser;
 pub mod perl;
 pub mod plain;
+pub mod python;
 pub mod ruby;
 pub mod uv;
 pub mod wget;

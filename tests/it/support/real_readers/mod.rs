@@ -13,6 +13,7 @@ pub mod go;
 pub mod jgit;
 pub mod netrc_parser;
 pub mod perl;
+pub mod python;
 pub mod ruby;
 pub mod uv;
 pub mod wget;

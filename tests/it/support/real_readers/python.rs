@@ -1,0 +1,53 @@
+//! Python's `netrc` module, asked through `ask.py`: `netrc.netrc(path).authenticators(host)`
+//! for every file of a batch in one `python3` process, in a UTF-8 locale as users run it.
+
+use std::fs;
+use std::process::Command;
+
+use tempfile::TempDir;
+
+use super::answer_lines::{self, Answers};
+use crate::support::need;
+
+const SCRIPT: &str = include_str!("ask.py");
+
+/// The module's answers for each file and host, or `None` (a skip) without `python3`.
+pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Vec<Answers>> {
+    let python = need::tool("python3", "python3")?;
+    let dir = TempDir::new().unwrap();
+    answer_lines::write_batch(dir.path(), files, hosts);
+    let script = dir.path().join("ask.py");
+    fs::write(&script, SCRIPT).unwrap();
+    // `-I`: no PYTHON* variables, no user site, nothing but the standard library's module.
+    let output = Command::new(python)
+        .arg("-I")
+        .arg(&script)
+        .arg(dir.path())
+        .arg(files.len().to_string())
+        .env("LC_ALL", "C.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "ask.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(answer_lines::parse(
+        &output.stdout,
+        files.len(),
+        hosts.len(),
+    ))
+}
+
+/// The version checked against, for a failing test's message.
+pub fn version() -> String {
+    let out = Command::new("python3")
+        .args([
+            "-I",
+            "-c",
+            "import sys; print(sys.version.split()[0], end='')",
+        ])
+        .output()
+        .unwrap();
+    format!("Python {}", String::from_utf8_lossy(&out.stdout))
+}
