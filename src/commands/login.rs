@@ -249,8 +249,7 @@ fn set_both(
     user: &str,
     token: &Token,
 ) -> Result<(), EditError> {
-    doc.set_machine(domain.as_str(), user, token)?;
-    doc.set_machine(&domain.go_machine(), user, token)
+    doc.set_machines(&[domain.as_str(), &domain.go_machine()], user, token)
 }
 
 fn read_stdin_token(console: &mut Console) -> Result<Token, CommandError> {

@@ -20,7 +20,7 @@ pub fn logout(
 ) -> Result<(), CommandError> {
     let go_machine = domain.go_machine();
     let edited = guarded_edit(console, netrc, |doc| {
-        Ok(doc.remove_machine(domain.as_str())? + doc.remove_machine(&go_machine)?)
+        Ok(doc.remove_machines(&[domain.as_str(), &go_machine])?)
     });
     let (removed, guard) = match edited {
         Ok((edit, guard)) => {

@@ -20,32 +20,60 @@ use std::ops::Range;
 use super::plain::{self, PlainMap};
 use super::readers::{Creds, MODELS, Model, Reads, Rejected};
 
+/// The text of a machine's own entry (`None`: the `default` entry) in the edited file.
+pub(super) type OwnEntry<'a> = dyn Fn(Option<&[u8]>) -> Option<Vec<u8>> + 'a;
+
+/// What a model hands out for a machine reading only its own entry.
+type AsWritten<'a> = dyn Fn(Option<&[u8]>) -> Option<Option<Creds>> + 'a;
+
 /// A model's readings of a window before and after the edit.
 type Pair = (Result<Reads, Rejected>, Result<Reads, Rejected>);
 
-/// What the edit means the machine to read as.
+/// A machine of ours (its name in lower case) and what the edit means it to read as.
+#[derive(Clone, Copy)]
+pub(super) struct Target<'a> {
+    pub machine: &'a [u8],
+    pub meant: Meant<'a>,
+}
+
+/// What the edit means a machine of ours to read as.
 #[derive(Clone, Copy)]
 pub(super) enum Meant<'a> {
-    /// The machine hands out this login and password.
-    Set { login: &'a [u8], password: &'a [u8] },
-    /// No entry names the machine.
-    Gone,
+    /// The machine hands out this login and password; `retired` are the passwords our
+    /// entries held before.
+    Set {
+        login: &'a [u8],
+        password: &'a [u8],
+        retired: &'a [Vec<u8>],
+    },
+    /// No entry of ours names the machine: a reader may still read something for it (a
+    /// `machine` line inside a macro, which only Buf reads, is no entry to remove), but never
+    /// a removed password or another machine's.
+    Gone { removed: &'a [Vec<u8>] },
+    /// The machine is edited next, so what it reads now does not matter.
+    Later,
 }
 
-/// What one model should read for the machine after the edit.
+/// What one model should read for a machine of ours after the edit.
 #[derive(Clone)]
-enum Expected {
+enum Expected<'a> {
     /// What the model reads from a lone entry with the new values: readers hand out different
     /// parts of an entry (Buf only the password, Ruby a lone password as the login).
-    Creds(Option<Creds>),
-    Gone,
+    Creds(Option<Creds>, &'a [Vec<u8>]),
+    Gone(&'a [Vec<u8>]),
+    Later,
 }
 
-impl Meant<'_> {
-    fn as_read_by(self, model: &Model, machine: &[u8]) -> Expected {
+impl<'a> Meant<'a> {
+    fn as_read_by(self, model: &Model, machine: &[u8]) -> Expected<'a> {
         match self {
-            Meant::Gone => Expected::Gone,
-            Meant::Set { login, password } => {
+            Meant::Gone { removed } => Expected::Gone(removed),
+            Meant::Later => Expected::Later,
+            Meant::Set {
+                login,
+                password,
+                retired,
+            } => {
                 let entry = [
                     &b"machine "[..],
                     machine,
@@ -60,17 +88,18 @@ impl Meant<'_> {
                     .ok()
                     .and_then(|reads| reads.machines.into_iter().next())
                     .map(|(_, creds)| creds);
-                Expected::Creds(creds)
+                Expected::Creds(creds, retired)
             }
         }
     }
 }
 
-/// The first reader that would read the edited file differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The first reader that would read the edited file differently, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Disagreement {
     /// The reader's name, as SPEC lists it.
     pub reader: &'static str,
+    pub differs: Differs,
 }
 
 /// The file as it was before the edit, with what is worth computing once for every candidate
@@ -108,9 +137,9 @@ impl<'a> Before<'a> {
 pub(super) fn check(
     before: &mut Before<'_>,
     after: &[u8],
-    machine: &[u8],
-    meant: Meant<'_>,
+    targets: &[Target<'_>],
     focus: Option<Range<usize>>,
+    own: &OwnEntry,
 ) -> Result<(), Disagreement> {
     let window = Window::of(before, after, focus);
     let old = before.text;
@@ -120,7 +149,7 @@ pub(super) fn check(
         windows.push(window.read(model, old, after));
     }
     // The names the windows hold, which entries outside them may share.
-    let mut names: Vec<Vec<u8>> = vec![machine.to_vec()];
+    let mut names: Vec<Vec<u8>> = targets.iter().map(|t| t.machine.to_vec()).collect();
     for (reads_before, reads_after) in windows.iter().flatten() {
         for reads in [reads_before, reads_after].into_iter().flatten() {
             for name in reads.names() {
@@ -134,7 +163,7 @@ pub(super) fn check(
     let outside = window.outside(old, &before.plain, &names);
 
     for (i, model) in MODELS.iter().enumerate() {
-        let agrees = match &windows[i] {
+        let verdict = match &windows[i] {
             Some((reads_before, reads_after)) => {
                 let around = |reads: &Result<Reads, Rejected>| match reads {
                     Ok(reads) => Ok(outside.around(model, reads)),
@@ -143,8 +172,8 @@ pub(super) fn check(
                 agrees(
                     &around(reads_before),
                     &around(reads_after),
-                    machine,
-                    meant.as_read_by(model, machine),
+                    &expected(model, targets),
+                    &|name| as_written(model, own, name),
                 )
             }
             None => {
@@ -152,55 +181,201 @@ pub(super) fn check(
                 agrees(
                     before.whole(i),
                     &reads_after,
-                    machine,
-                    meant.as_read_by(model, machine),
+                    &expected(model, targets),
+                    &|name| as_written(model, own, name),
                 )
             }
         };
-        if !agrees {
-            return Err(Disagreement { reader: model.name });
+        if let Err(differs) = verdict {
+            return Err(Disagreement {
+                reader: model.name,
+                differs,
+            });
         }
     }
     Ok(())
 }
 
-/// Whether a model reads the edit as meant, given its readings of the file before and after.
+/// What `model` should read for each of our machines.
+fn expected<'a>(model: &Model, targets: &[Target<'a>]) -> Vec<(&'a [u8], Expected<'a>)> {
+    targets
+        .iter()
+        .map(|t| (t.machine, t.meant.as_read_by(model, t.machine)))
+        .collect()
+}
+
+/// What `model` hands out for `name` (`None`: the default entry) reading only that machine's
+/// own entry as the file holds it after the edit; `None` where the file has no one entry for it.
+fn as_written(model: &Model, own: &OwnEntry, name: Option<&[u8]>) -> Option<Option<Creds>> {
+    let text = own(name)?;
+    let reads = (model.read)(&text).ok()?;
+    Some(match name {
+        None => reads.default,
+        Some(name) => Index::of(&reads).hands_out(name).cloned(),
+    })
+}
+
+/// Whether a model reads the edit as meant, given its readings of the file before and after;
+/// if not, what it would read differently.
+///
+/// Another machine (or `default`) reads as before, or else, where the reader misread it before
+/// (a BSR entry took its name or lent it fields, or `default` counted only in some places), as
+/// its own entry alone reads: what the user wrote for it, never a BSR token.
 fn agrees(
     before: &Result<Reads, Rejected>,
     after: &Result<Reads, Rejected>,
-    machine: &[u8],
-    expected: Expected,
-) -> bool {
-    let Ok(before) = before else {
-        // A reader that refused the file before has nothing to lose.
-        return true;
-    };
+    ours: &[(&[u8], Expected<'_>)],
+    as_written: &AsWritten,
+) -> Result<(), Differs> {
     let Ok(after) = after else {
-        return false;
+        return if before.is_ok() {
+            Err(Differs::Refuses)
+        } else {
+            Ok(())
+        };
     };
-    if before.default != after.default {
-        return false;
+    let Ok(before) = before else {
+        // A reader that refused the file before has no other machine's reading to lose, but
+        // one that reads it now must read ours as meant and hand our token to no other host.
+        return ours_as_meant(
+            after,
+            &Reads {
+                machines: Vec::new(),
+                ..after.clone()
+            },
+            ours,
+        )
+        .and_then(|()| token_stays_home(after, ours));
+    };
+    // Our passwords, before and after: a machine that read one of the old ones before read
+    // a BSR entry, and may read anything after but one of ours.
+    let retired: Vec<&Vec<u8>> = ours
+        .iter()
+        .flat_map(|(_, e)| match e {
+            Expected::Gone(r) | Expected::Creds(_, r) => r.iter().collect(),
+            Expected::Later => Vec::new(),
+        })
+        .collect();
+    let holds = |c: Option<&Creds>, any: &dyn Fn(&Vec<u8>) -> bool| {
+        c.and_then(|c| c.password.as_ref()).is_some_and(any)
+    };
+    let held_ours = |c: Option<&Creds>| holds(c, &|p| retired.contains(&p));
+    let holds_ours_now = |c: Option<&Creds>| {
+        held_ours(c)
+            || holds(c, &|p| {
+                ours.iter().any(|(_, e)| {
+                    matches!(e, Expected::Creds(Some(w), _) if w.password.as_ref() == Some(p))
+                })
+            })
+    };
+    let repaired = |old: Option<&Creds>, new: Option<&Creds>, name: Option<&[u8]>| {
+        (held_ours(old) && !holds_ours_now(new))
+            || as_written(name)
+                .is_some_and(|written| old != written.as_ref() && new == written.as_ref())
+    };
+    if before.default != after.default
+        && !repaired(before.default.as_ref(), after.default.as_ref(), None)
+    {
+        return Err(Differs::Default);
     }
-    let ours = |name: &[u8]| name.eq_ignore_ascii_case(machine);
+    let is_ours = |name: &[u8]| ours.iter().any(|(m, _)| name.eq_ignore_ascii_case(m));
     let (old, new) = (Index::of(before), Index::of(after));
     // Every other machine either reader names, that a client could ask for, hands out what it
     // did. Names of our machine in another case are the entries being replaced or removed.
-    let others = before
+    let mut others = before
         .names()
         .chain(after.names())
-        .filter(|n| !ours(n) && askable(n));
-    if others
-        .into_iter()
-        .any(|name| old.hands_out(name) != new.hands_out(name))
-    {
-        return false;
+        .filter(|n| !is_ours(n) && askable(n));
+    let differs = |name: &&[u8]| {
+        let (was, is) = (old.hands_out(name), new.hands_out(name));
+        was != is && !repaired(was, is, Some(name))
+    };
+    if let Some(name) = others.find(differs) {
+        return Err(Differs::Machine(name.to_vec()));
     }
-    match (expected, new.get(machine)) {
-        (Expected::Gone, found) => found.is_none(),
-        (Expected::Creds(Some(wanted)), Some(creds)) => {
-            creds.login == wanted.login && creds.password == wanted.password
+    ours_as_meant(after, before, ours)
+}
+
+/// Whether each of our machines reads as meant in `after` (`before`: the reading before the
+/// edit, for what a removal may leave).
+fn ours_as_meant(
+    after: &Reads,
+    before: &Reads,
+    ours: &[(&[u8], Expected<'_>)],
+) -> Result<(), Differs> {
+    let is_ours = |name: &[u8]| ours.iter().any(|(m, _)| name.eq_ignore_ascii_case(m));
+    let new = Index::of(after);
+    for (machine, expected) in ours {
+        let found = new.get(machine);
+        let as_meant = match (expected, found) {
+            (Expected::Later, _) | (Expected::Gone(_), None) => true,
+            // What a reader still reads for the machine is none of ours (an entry inside a
+            // macro that only Buf reads, say), as long as it holds neither a removed password
+            // nor another machine's.
+            (Expected::Gone(removed), Some(creds)) => creds.password.as_ref().is_none_or(|p| {
+                !removed.contains(p)
+                    && !before
+                        .machines
+                        .iter()
+                        .any(|(name, c)| !is_ours(name) && c.password.as_ref() == Some(p))
+            }),
+            (Expected::Creds(Some(wanted), _), Some(creds)) => {
+                creds.login == wanted.login && creds.password == wanted.password
+            }
+            (Expected::Creds(..), _) => false,
+        };
+        if !as_meant {
+            return Err(Differs::Ours(machine.to_vec()));
         }
-        (Expected::Creds(_), _) => false,
+    }
+    Ok(())
+}
+
+/// Whether no machine but ours (and no `default`) hands out the password we set.
+fn token_stays_home(after: &Reads, ours: &[(&[u8], Expected<'_>)]) -> Result<(), Differs> {
+    let is_ours = |name: &[u8]| ours.iter().any(|(m, _)| name.eq_ignore_ascii_case(m));
+    let ours_password = |p: &Vec<u8>| {
+        ours.iter().any(
+            |(_, e)| matches!(e, Expected::Creds(Some(c), _) if c.password.as_ref() == Some(p)),
+        )
+    };
+    let leaks = |c: &Creds| c.password.as_ref().is_some_and(ours_password);
+    if after.default.as_ref().is_some_and(leaks) {
+        return Err(Differs::Default);
+    }
+    match after
+        .machines
+        .iter()
+        .find(|(name, c)| !is_ours(name) && leaks(c))
+    {
+        Some((name, _)) => Err(Differs::Machine(name.clone())),
+        None => Ok(()),
+    }
+}
+
+/// What a reader would read differently after an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Differs {
+    /// It would refuse the file.
+    Refuses,
+    /// It would hand out another `default` (to every host without an entry).
+    Default,
+    /// It would hand out something else for this machine.
+    Machine(Vec<u8>),
+    /// It would not read this machine of ours as meant.
+    Ours(Vec<u8>),
+}
+
+impl std::fmt::Display for Differs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Differs::Refuses => f.write_str("would refuse the file"),
+            Differs::Default => f.write_str("would read the default entry differently"),
+            Differs::Machine(name) => {
+                write!(f, "would read {} differently", name.escape_ascii())
+            }
+            Differs::Ours(name) => write!(f, "would not read {} as meant", name.escape_ascii()),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use super::agreement::{Before, Disagreement, Meant, check};
+use super::agreement::{Before, Disagreement, Meant, Target, check};
 use super::lexer::{is_separator, line_end, line_start};
 use super::placement::{Layout, Placement, starts_cleanly};
 use super::rewrite::{plain_account, residue, scan_entry, set_credentials};
@@ -29,9 +29,23 @@ use crate::secret::Token;
 /// keeps a refusal on a large hostile file within seconds.
 const MAX_FRESH_PLACES: usize = 64;
 
+/// What each of `keys` (machines in lower case, edited in order) should read once the `i`th is
+/// edited: the edited ones `meant`, the ones still to come anything.
+fn targets<'a>(keys: &'a [String], i: usize, meant: Meant<'a>) -> Vec<Target<'a>> {
+    keys.iter()
+        .enumerate()
+        .map(|(j, key)| Target {
+            machine: key.as_bytes(),
+            meant: if j <= i { meant } else { Meant::Later },
+        })
+        .collect()
+}
+
 /// One way to make an edit, for [`NetrcDocument::edit_checked`].
 #[derive(Debug, Clone, Copy)]
 enum Candidate {
+    /// Nothing: the file as it is.
+    Keep,
     /// What the rules (`placement`) choose.
     Rules,
     /// The same with LF line ends in a CRLF file.
@@ -39,10 +53,14 @@ enum Candidate {
     /// The entry rewritten where it stands; for a removal, taken out without the rules'
     /// refusal.
     InPlace,
+    /// The same with LF line ends in the entry, in a CRLF file.
+    InPlaceLf,
     /// A fresh entry before the `n`th remaining entry (`usize::MAX`: at the end).
     Fresh(usize),
     /// The same with LF line ends in a CRLF file.
     FreshLf(usize),
+    /// A fresh entry as `Fresh`, the old entries' comments dropped.
+    FreshBare(usize),
     /// For a removal: taken out with the comments on its lines.
     Bare,
 }
@@ -317,20 +335,63 @@ impl NetrcDocument {
         login: &str,
         password: &Token,
     ) -> Result<(), EditError> {
-        validate_value(Field::Machine, machine)?;
+        self.set_machines(&[machine], login, password)
+    }
+
+    /// [`set_machine`](Self::set_machine) for several machines that belong together (a BSR
+    /// domain's two): while one is edited, what the others read may change, as they are
+    /// edited too; in the end all of them read as set. A refusal leaves the document as it was.
+    pub fn set_machines(
+        &mut self,
+        machines: &[&str],
+        login: &str,
+        password: &Token,
+    ) -> Result<(), EditError> {
+        for machine in machines {
+            validate_value(Field::Machine, machine)?;
+        }
         validate_value(Field::Login, login)?;
         validate_value(Field::Password, password.expose())?;
+        let retired = self.passwords_of(machines);
         let meant = Meant::Set {
             login: login.as_bytes(),
             password: password.expose().as_bytes(),
+            retired: &retired,
         };
-        self.edit_checked(machine, meant, |doc, candidate| match candidate {
+        let keys: Vec<String> = machines.iter().map(|m| m.to_ascii_lowercase()).collect();
+        let saved = (self.items.clone(), self.modified, self.ends_in_open_macdef);
+        for (i, machine) in machines.iter().enumerate() {
+            let targets = targets(&keys, i, meant);
+            let set = self.set_one(machine, login, password, &targets);
+            if set.is_err() {
+                (self.items, self.modified, self.ends_in_open_macdef) = saved;
+                return set;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_one(
+        &mut self,
+        machine: &str,
+        login: &str,
+        password: &Token,
+        targets: &[Target<'_>],
+    ) -> Result<(), EditError> {
+        self.edit_checked(machine, targets, |doc, candidate| match candidate {
+            Candidate::Keep => Ok(()),
             Candidate::Rules | Candidate::RulesLf => {
                 doc.place_credentials(machine, login, password.expose())
             }
             Candidate::InPlace => doc.rewrite_in_place(machine, login, password.expose()),
+            Candidate::InPlaceLf => doc
+                .rewrite_in_place(machine, login, password.expose())
+                .map(|()| doc.entry_to_lf(machine)),
             Candidate::Fresh(n) | Candidate::FreshLf(n) => {
-                doc.place_fresh(machine, login, password.expose(), n)
+                doc.place_fresh(machine, login, password.expose(), n, TakeOut::Lenient)
+            }
+            Candidate::FreshBare(n) => {
+                doc.place_fresh(machine, login, password.expose(), n, TakeOut::Bare)
             }
             Candidate::Bare => Err(EditError::Syntax(SyntaxError {
                 line: 1,
@@ -340,21 +401,45 @@ impl NetrcDocument {
         })
     }
 
+    /// [`set_machine`](Self::set_machine) as the rules alone place it, without the reader
+    /// models' check: what the engine did before the check, for the benchmark that holds the
+    /// check's cost to SPEC's bound. Not for writing a file.
+    #[doc(hidden)]
+    pub fn set_machine_by_rules(
+        &mut self,
+        machine: &str,
+        login: &str,
+        password: &Token,
+    ) -> Result<(), EditError> {
+        self.place_credentials(machine, login, password.expose())
+    }
+
+    /// [`remove_machine`](Self::remove_machine) by the rules alone, as
+    /// [`set_machine_by_rules`](Self::set_machine_by_rules).
+    #[doc(hidden)]
+    pub fn remove_machine_by_rules(&mut self, machine: &str) -> Result<usize, EditError> {
+        let matches = self.matching(machine);
+        self.take_out(&matches)?;
+        Ok(matches.len())
+    }
+
     /// Tries `apply`'s candidates in order, each on the document as it was, and keeps the
     /// first whose result every reader model reads as `meant` (`agreement`); where none does,
     /// the document stays as it was and the refusal names the reader that disagreed last.
     fn edit_checked(
         &mut self,
         machine: &str,
-        meant: Meant<'_>,
+        targets: &[Target<'_>],
         mut apply: impl FnMut(&mut Self, Candidate) -> Result<(), EditError>,
     ) -> Result<(), EditError> {
-        let machine_key = machine.to_ascii_lowercase();
         let text = self.render();
         let mut before = Before::new(&text);
         let focus = self.matching(machine).first().map(|&i| self.item_range(i));
         let saved = (self.items.clone(), self.modified, self.ends_in_open_macdef);
-        let candidates = self.candidates(machine, meant);
+        let removal = targets
+            .iter()
+            .any(|t| matches!(t.meant, Meant::Gone { .. }));
+        let candidates = self.candidates(machine, removal);
         let refusal_at = self.refusal_point(&text, machine, &before);
         let crlf = self.crlf;
         let mut refusal: Option<EditError> = None;
@@ -369,19 +454,15 @@ impl NetrcDocument {
             match applied {
                 Ok(()) => {
                     let after = self.render();
-                    match check(
-                        &mut before,
-                        &after,
-                        machine_key.as_bytes(),
-                        meant,
-                        focus.clone(),
-                    ) {
+                    let own = |name: Option<&[u8]>| self.own_entry(name);
+                    match check(&mut before, &after, targets, focus.clone(), &own) {
                         Ok(()) => return Ok(()),
-                        Err(Disagreement { reader }) => {
+                        Err(Disagreement { reader, differs }) => {
                             refusal = Some(EditError::Disagreement(Refusal {
                                 at: refusal_at.clone(),
                                 machine: machine.to_owned(),
                                 reader,
+                                differs: differs.to_string(),
                             }));
                         }
                     }
@@ -401,32 +482,53 @@ impl NetrcDocument {
     }
 
     /// The edits worth trying, in order: the rules' choice first (it nearly always passes),
-    /// then the entry rewritten where it stands, then a fresh entry before each entry of the
-    /// file (up to [`MAX_FRESH_PLACES`] of them) and at its end; for a removal, the entries
-    /// taken out by the rules, then without the rules' refusal, then without their comments.
-    fn candidates(&self, machine: &str, meant: Meant<'_>) -> Vec<Candidate> {
-        if matches!(meant, Meant::Gone) {
+    /// then the entry rewritten where it stands, then a fresh entry where it stood, at the end
+    /// of the file and before each entry (up to [`MAX_FRESH_PLACES`] of them); for a removal,
+    /// the entries taken out by the rules, then without the rules' refusal, then without their
+    /// comments.
+    fn candidates(&self, machine: &str, removal: bool) -> Vec<Candidate> {
+        if removal {
             return vec![Candidate::Rules, Candidate::InPlace, Candidate::Bare];
         }
-        let mut candidates = vec![Candidate::Rules];
+        // After the rules' choice, a file that every reader already reads as meant is left as
+        // it is (so a repeated login writes nothing even where the rules would move an entry).
+        let mut candidates = vec![Candidate::Rules, Candidate::Keep];
         if self.crlf {
             candidates.push(Candidate::RulesLf);
         }
-        if !self.matching(machine).is_empty() {
+        let matches = self.matching(machine);
+        if !matches.is_empty() {
             candidates.push(Candidate::InPlace);
+            if self.crlf {
+                candidates.push(Candidate::InPlaceLf);
+            }
         }
-        // After the entries are taken out, a new one may go before any entry up to `default`
-        // (curl reads nothing after it), or at the end.
-        let places = self
-            .items
-            .iter()
-            .filter(|item| matches!(item, Item::Entry(_)))
-            .count();
-        let places = places.min(MAX_FRESH_PLACES);
-        for n in (0..places).chain([usize::MAX]) {
+        // After the entries are taken out, a new one goes where the first of them stood, else
+        // at the end, else before any entry up to `default` (curl reads nothing after it).
+        let entries_before = |i: usize| {
+            self.items[..i]
+                .iter()
+                .filter(|item| matches!(item, Item::Entry(_)))
+                .count()
+        };
+        let own = matches.first().map(|&i| entries_before(i));
+        let places = entries_before(self.items.len()).min(MAX_FRESH_PLACES);
+        let mut tried = Vec::new();
+        for n in own.into_iter().chain([usize::MAX]).chain(0..places) {
+            if tried.contains(&n) {
+                continue;
+            }
+            tried.push(n);
             candidates.push(Candidate::Fresh(n));
             if self.crlf {
                 candidates.push(Candidate::FreshLf(n));
+            }
+        }
+        // Last, the old entries' comments go too, where a reader would read one left on its
+        // own as words (Python and uv after a blank line), where it stood and at the end.
+        if !matches.is_empty() {
+            for n in own.into_iter().chain([usize::MAX]) {
+                candidates.push(Candidate::FreshBare(n));
             }
         }
         candidates
@@ -444,6 +546,58 @@ impl NetrcDocument {
         let at = at.min(text.len());
         let lead = text[at..].iter().take_while(|&&b| is_separator(b)).count();
         SyntaxError::at(text, (at + lead).min(text.len()), "")
+    }
+
+    /// The non-empty passwords of the entries for `machines`.
+    fn passwords_of(&self, machines: &[&str]) -> Vec<Vec<u8>> {
+        machines
+            .iter()
+            .flat_map(|m| self.matching(m))
+            .filter_map(|i| match &self.items[i] {
+                Item::Entry(entry) => self.view(entry).value(Key::Password),
+                Item::Raw(_) => None,
+            })
+            .map(|p| p.into_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+
+    /// The text of the one entry named exactly `name` (the `default` entry for `None`), where
+    /// the document holds exactly one.
+    fn own_entry(&self, name: Option<&[u8]>) -> Option<Vec<u8>> {
+        let mut found = self.entries().filter(|entry| match (entry.name, name) {
+            (None, None) => true,
+            (Some(tok), Some(name)) => tok.decode(self.text(&entry.text)).as_ref() == name,
+            _ => false,
+        });
+        let entry = found.next()?;
+        found
+            .next()
+            .is_none()
+            .then(|| self.text(&entry.text).to_vec())
+    }
+
+    /// The first entry for `machine` with LF for each of its CRLF line ends (only its own
+    /// bytes): npm's netrc-parser reads a CR into the last value of a line.
+    fn entry_to_lf(&mut self, machine: &str) {
+        let Some(&i) = self.matching(machine).first() else {
+            return;
+        };
+        let Item::Entry(entry) = &self.items[i] else {
+            return;
+        };
+        let text = self.text(&entry.text);
+        if !text.windows(2).any(|w| w == b"\r\n") {
+            return;
+        }
+        let mut lf = Vec::with_capacity(text.len());
+        for (j, &b) in text.iter().enumerate() {
+            if !(b == b'\r' && text.get(j + 1) == Some(&b'\n')) {
+                lf.push(b);
+            }
+        }
+        self.items[i] = Item::Entry(reparse_entry(lf));
+        self.modified = true;
     }
 
     /// The byte range of item `i` in the rendered document.
@@ -501,13 +655,19 @@ impl NetrcDocument {
         login: &str,
         password: &str,
         n: usize,
+        take_out: TakeOut,
     ) -> Result<(), EditError> {
         let matches = self.matching(machine);
         let account = matches.first().and_then(|&i| match &self.items[i] {
             Item::Entry(entry) => plain_account(self.text(&entry.text)),
             Item::Raw(_) => None,
         });
-        self.take_out_with(&matches, TakeOut::Lenient)?;
+        self.take_out_with(&matches, take_out)?;
+        // A bare take-out in a CRLF file writes LF, as the comments it drops leave no CRLF of
+        // ours behind to match.
+        if take_out == TakeOut::Bare {
+            self.crlf = false;
+        }
         let mut entries = self
             .items
             .iter()
@@ -595,16 +755,35 @@ impl NetrcDocument {
     /// file as before without them; where none of the ways to take the entries out passes that
     /// check, the document is unchanged and the refusal says which reader disagreed.
     pub fn remove_machine(&mut self, machine: &str) -> Result<usize, EditError> {
-        let matches = self.matching(machine);
-        if matches.is_empty() {
-            return Ok(0);
+        self.remove_machines(&[machine])
+    }
+
+    /// [`remove_machine`](Self::remove_machine) for several machines that belong together,
+    /// as [`set_machines`](Self::set_machines); returns how many entries went.
+    pub fn remove_machines(&mut self, machines: &[&str]) -> Result<usize, EditError> {
+        // The passwords being removed, which no reader may still hand out afterwards.
+        let removed = self.passwords_of(machines);
+        let keys: Vec<String> = machines.iter().map(|m| m.to_ascii_lowercase()).collect();
+        let saved = (self.items.clone(), self.modified, self.ends_in_open_macdef);
+        let mut count = 0;
+        for (i, machine) in machines.iter().enumerate() {
+            let matches = self.matching(machine);
+            if matches.is_empty() {
+                continue;
+            }
+            let targets = targets(&keys, i, Meant::Gone { removed: &removed });
+            let taken = self.edit_checked(machine, &targets, |doc, candidate| match candidate {
+                Candidate::Rules => doc.take_out_with(&matches, TakeOut::Strict),
+                Candidate::InPlace => doc.take_out_with(&matches, TakeOut::Lenient),
+                _ => doc.take_out_with(&matches, TakeOut::Bare),
+            });
+            if let Err(err) = taken {
+                (self.items, self.modified, self.ends_in_open_macdef) = saved;
+                return Err(err);
+            }
+            count += matches.len();
         }
-        self.edit_checked(machine, Meant::Gone, |doc, candidate| match candidate {
-            Candidate::Rules => doc.take_out_with(&matches, TakeOut::Strict),
-            Candidate::InPlace => doc.take_out_with(&matches, TakeOut::Lenient),
-            _ => doc.take_out_with(&matches, TakeOut::Bare),
-        })?;
-        Ok(matches.len())
+        Ok(count)
     }
 
     /// The document as the placement analysis reads it.

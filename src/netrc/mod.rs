@@ -62,7 +62,7 @@ pub enum EditError {
 /// Why an edit was refused after every candidate failed the reader models' check.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
-    "line {}, column {}: there is no place in this file where every netrc reader would read the entry for {machine} as meant ({reader}, for one, would read it, another machine or the file differently); fix or remove what stands there and try again",
+    "line {}, column {}: there is no place in this file where every netrc reader would read the entry for {machine} as meant (wherever it went, {reader} {differs}); fix or remove what stands there and try again",
     at.line,
     at.column
 )]
@@ -73,6 +73,8 @@ pub struct Refusal {
     pub machine: String,
     /// The reader (SPEC's name) that disagreed with the last candidate.
     pub reader: &'static str,
+    /// What it would have read differently, said as the end of a sentence.
+    pub differs: String,
 }
 
 /// A netrc that cannot be understood well enough to edit safely.

@@ -274,12 +274,12 @@ fn set_writes_lf_lines_in_crlf_files() {
         render(&doc),
         "machine a login x password y\r\nmachine b\n  login l\n  password p\n"
     );
-    // An entry of ours in CRLF is rewritten the same way.
+    // An entry of ours in CRLF is rewritten where it stands, its lines ending in LF.
     let mut doc = parse("machine b login o password q\r\nmachine a login x password y\r\n");
     set(&mut doc, "b", "l", "p");
     assert_eq!(
         render(&doc),
-        "machine b\n  login l\n  password p\nmachine a login x password y\r\n"
+        "machine b login l password p\nmachine a login x password y\r\n"
     );
 }
 
@@ -328,16 +328,12 @@ fn remove_within_a_shared_line_keeps_the_neighbours() {
         render(&doc),
         "machine a login x password p machine c login z password r\n"
     );
-    // npm's netrc-parser gives a the last login of its line, b's: taking b out would change
-    // what it reads for a.
-    let text = "machine a login x password p machine b login y password q\n";
-    let mut doc = parse(text);
-    let err = doc.remove_machine("b").unwrap_err();
-    assert!(
-        matches!(&err, EditError::Disagreement(r) if r.reader == "netrc-parser"),
-        "{err}"
-    );
-    assert_eq!(render(&doc), text);
+    // npm's netrc-parser gives a the last login of its line, b's; without b it reads a as a's
+    // entry says.
+    let mut doc = parse("machine a login x password p machine b login y password q\n");
+    assert_eq!(doc.remove_machine("b"), Ok(1));
+    assert_eq!(login_of(&doc, "a").as_deref(), Some("x"));
+    assert!(matches!(doc.lookup("b"), Lookup::NotFound));
 }
 
 #[test]
@@ -350,17 +346,30 @@ fn remove_counts_duplicates_and_spares_default() {
 }
 
 #[test]
-fn a_removal_that_would_hand_default_to_every_host_is_refused() {
-    // Ruby's netrc gem counts `default` only as the last entry: taking out the entry after it
-    // would make Ruby hand d's login to every host.
-    let text = "machine b login 1 password p\ndefault login d\nmachine a login 2 password q\n";
+fn a_removal_may_let_a_reader_read_default_as_written() {
+    // Ruby's netrc gem counts `default` only as the last entry: once the entry after it is
+    // gone, Ruby reads the default the file holds, as every other reader already does.
+    let mut doc =
+        parse("machine b login 1 password p\ndefault login d\nmachine a login 2 password q\n");
+    assert_eq!(doc.remove_machine("a"), Ok(1));
+    assert_eq!(
+        render(&doc),
+        "machine b login 1 password p\ndefault login d\n"
+    );
+}
+
+#[test]
+fn a_removal_that_would_hand_a_neighbour_other_values_is_refused() {
+    // curl and wget take the `machine` after an empty `password` for its value, and the login
+    // that follows for a's: whichever entry follows, what they read for a would change.
+    let text = "machine a login x password\nmachine buf.build login l\nmachine c\n";
     let mut doc = parse(text);
-    let err = doc.remove_machine("a").unwrap_err();
+    let err = doc.remove_machine("buf.build").unwrap_err();
     assert!(
-        matches!(&err, EditError::Disagreement(r) if r.reader == "ruby"),
+        matches!(&err, EditError::Disagreement(r) if r.reader == "wget"),
         "{err}"
     );
-    assert!(err.to_string().starts_with("line 3, column 1:"), "{err}");
+    assert!(err.to_string().starts_with("line 2, column 1:"), "{err}");
     assert_eq!(render(&doc), text);
 }
 
@@ -389,13 +398,15 @@ fn a_bare_word_never_glues_onto_a_following_token() {
     let mut doc = parse("machine a login l password \"p\"port 21\n");
     set(&mut doc, "a", "l2", "p2");
     assert_eq!(render(&doc), "machine a login l2 password p2 port 21\n");
-    // Here b would become an entry of its own to the readers (wget, Buf) that read
-    // `"p"machine` as one word: refused.
-    let text = "machine a login l password \"p\"machine b login m\n";
-    let mut doc = parse(text);
-    let err = doc.set_machine("a", "l2", &Token::new("p2")).unwrap_err();
-    assert!(matches!(err, EditError::Disagreement(_)), "{err}");
-    assert_eq!(render(&doc), text);
+    // wget and Buf read `"p"machine` as one word, so b is no entry to them: where the edit
+    // lets them read b as its own entry reads, that is allowed (they read what the file says),
+    // and a moves to lines of its own.
+    let mut doc = parse("machine a login l password \"p\"machine b login m\n");
+    set(&mut doc, "a", "l2", "p2");
+    assert_eq!(
+        render(&doc),
+        "machine a\n  login l2\n  password p2\nmachine b login m\n"
+    );
 }
 
 #[test]
@@ -458,13 +469,14 @@ fn an_empty_field_is_filled_not_overwritten_with_the_next_keyword() {
     let mut doc = parse("machine a\n  login old\n  password\n");
     set(&mut doc, "a", "new", "tok");
     assert_eq!(render(&doc), "machine a\n  login new\n  password tok\n");
-    // With an entry after it, curl and wget take `machine` for the password and give a that
-    // entry's login: filling the field would change what they read for b.
-    let text = "machine a\n  login old\n  password\nmachine b login lb password pb\n";
-    let mut doc = parse(text);
-    let err = doc.set_machine("a", "new", &Token::new("tok")).unwrap_err();
-    assert!(matches!(err, EditError::Disagreement(_)), "{err}");
-    assert_eq!(render(&doc), text);
+    // With an entry after it, wget takes `machine` for the password and gives a that entry's
+    // login: once the field is filled, wget reads b as b's entry says, which is allowed.
+    let mut doc = parse("machine a\n  login old\n  password\nmachine b login lb password pb\n");
+    set(&mut doc, "a", "new", "tok");
+    assert_eq!(
+        render(&doc),
+        "machine a\n  login new\n  password tok\nmachine b login lb password pb\n"
+    );
 }
 
 #[test]

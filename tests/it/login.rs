@@ -397,9 +397,10 @@ fn an_existing_netrc_keeps_every_other_byte() {
     let out = env.login(&domain, &[], TOKEN);
     assert_eq!(out.code, 0, "{}", out.stderr);
     // The new go. entry goes before the macro: Go ends a macro only at an exactly empty line,
-    // so in a CRLF file it would never read what follows one.
+    // so in a CRLF file it would never read what follows one. Our entries' lines end in LF:
+    // npm's netrc-parser reads the CR of a CRLF line into its last value.
     let after = format!(
-        "# personal\r\nmachine github.com login octocat password ghp_example\r\n\r\nmachine {domain}\r\n  login alice # keep\r\n  password {TOKEN}\r\nmachine go.{domain}\r\n  login alice\r\n  password {TOKEN}\r\nmacdef init\r\nls\r\n\r\ndefault login anonymous password guest\r\n"
+        "# personal\r\nmachine github.com login octocat password ghp_example\r\n\r\nmachine {domain}\n  login alice # keep\n  password {TOKEN}\nmachine go.{domain}\n  login alice\n  password {TOKEN}\nmacdef init\r\nls\r\n\r\ndefault login anonymous password guest\r\n"
     );
     assert_eq!(env.netrc(), after);
 }

@@ -9,7 +9,7 @@ use bsr::secret::Token;
 use proptest::prelude::*;
 
 use crate::support::deep;
-use crate::support::fixtures::{fixtures, login, logout};
+use crate::support::fixtures::{fixtures, login, logout, outcome, try_login, try_logout};
 use crate::support::readers::{BSR_MACHINES, TOKEN, USER};
 
 const MACHINES: [&str; 2] = BSR_MACHINES;
@@ -45,9 +45,13 @@ fn unedited_fixtures_render_byte_for_byte() {
 fn fixtures_after_login_and_logout() {
     for fixture in fixtures() {
         let before = fs::read(&fixture).unwrap();
-        let after_login = login(&before);
-        check_expected(&fixture, "login", &after_login);
-        check_expected(&fixture, "logout", &logout(&before));
+        let after_login = try_login(&before);
+        check_expected(&fixture, "login", &outcome(&after_login));
+        check_expected(&fixture, "logout", &outcome(&try_logout(&before)));
+        // A refused login leaves nothing more to check.
+        let Ok(after_login) = after_login else {
+            continue;
+        };
         // Logging in twice changes nothing; logging out after logging in leaves no BSR entry.
         assert_eq!(login(&after_login), after_login, "{}", fixture.display());
         let doc = NetrcDocument::parse(logout(&after_login)).unwrap();
@@ -202,7 +206,7 @@ fn set(doc: &mut NetrcDocument, token: &str) -> bool {
     let before = doc.render();
     match doc.set_machine("buf.build", USER, &Token::new(token)) {
         Ok(()) => true,
-        Err(EditError::NoSafePlace(_) | EditError::Entangled(_)) => {
+        Err(EditError::NoSafePlace(_) | EditError::Entangled(_) | EditError::Disagreement(_)) => {
             assert_eq!(doc.render(), before, "a failed edit changed the document");
             false
         }
@@ -224,6 +228,13 @@ fn only_line_breaks_inserted(before: &[u8], after: &[u8]) -> bool {
         && after[prefix..prefix + inserted]
             .iter()
             .all(|&c| c == b'\n' || c == b'\r')
+}
+
+/// Whether `after` is `before` with some bytes deleted and line breaks inserted: nothing
+/// foreign came in.
+fn only_deleted_or_line_breaks(before: &[u8], after: &[u8]) -> bool {
+    let mut rest = before.iter();
+    after.iter().all(|&b| b == b'\n' || rest.any(|&a| a == b))
 }
 
 #[test]
@@ -254,24 +265,43 @@ proptest! {
         }
         let rendered = edited.render();
         let reparsed = NetrcDocument::parse(rendered.clone()).expect("our output parses");
+        // As bsr reads the file, the other machines read as before, unless every reader model
+        // took the edit (which they judge, as SPEC asks) while bsr's own reading of a machine
+        // of the BSR domain or of a file the models refuse moved.
         let unsettled = unsettled(&doc, "buf.build");
-        prop_assert_eq!(
-            others(&reparsed, "buf.build", &unsettled),
-            others(&doc, "buf.build", &unsettled)
-        );
+        let bsr_domain = |view: View| -> View {
+            view.into_iter()
+                .filter(|(name, ..)| name.as_deref() != Some(&b"go.buf.build"[..]))
+                .collect()
+        };
+        let accepted_by_all = bsr::netrc::readers::MODELS
+            .iter()
+            .all(|m| (m.read)(&text).is_ok());
+        if accepted_by_all {
+            prop_assert_eq!(
+                bsr_domain(others(&reparsed, "buf.build", &unsettled)),
+                bsr_domain(others(&doc, "buf.build", &unsettled))
+            );
+        }
         let Lookup::Machine(entry) = reparsed.lookup("buf.build") else {
             return Err(TestCaseError::fail("buf.build is missing after set"));
         };
         prop_assert_eq!(entry.login().map(|l| l.into_owned()), Some(USER.as_bytes().to_vec()));
         prop_assert_eq!(entry.password().map(|p| p.expose().to_owned()), Some("tok1".to_owned()));
 
-        // Bytes: with buf.build removed from both, the only difference allowed is the line
-        // break that keeps a new entry off the previous token.
+        // Bytes: with buf.build removed from both, the only differences allowed are the line
+        // break that keeps a new entry off the previous token; where one of the removals had to
+        // drop comments (a reader would read one left alone as words), what is left is the
+        // original file with bytes taken out and line breaks put in.
         let mut a = doc.clone();
         let mut b = edited.clone();
-        if a.remove_machine("buf.build").is_ok() {
-            prop_assert_eq!(b.remove_machine("buf.build"), Ok(1));
-            prop_assert!(only_line_breaks_inserted(&a.render(), &b.render()));
+        // (Either removal may be refused where a reader would read another machine differently
+        // without it; a refusal changes nothing.)
+        if a.remove_machine("buf.build").is_ok() && b.remove_machine("buf.build").is_ok() {
+            prop_assert!(
+                only_line_breaks_inserted(&a.render(), &b.render())
+                    || only_deleted_or_line_breaks(&text, &b.render())
+            );
         }
     }
 
@@ -283,13 +313,28 @@ proptest! {
             if !set(&mut edited, "tok1") {
                 return Ok(());
             }
-            prop_assert_eq!(edited.remove_machine("buf.build"), Ok(1));
-            prop_assert!(only_line_breaks_inserted(&text, &edited.render()));
+            // A removal may be refused where the new entry let a reader read another machine
+            // as the file writes it, and taking it out would undo that; a refusal changes
+            // nothing.
+            let set_once = edited.render();
+            match edited.remove_machine("buf.build") {
+                Ok(n) => {
+                    prop_assert_eq!(n, 1);
+                    prop_assert!(only_line_breaks_inserted(&text, &edited.render()));
+                }
+                Err(_) => prop_assert_eq!(edited.render(), set_once),
+            }
         }
     }
 
     #[test]
     fn set_is_idempotent(text in netrc_text()) {
+        // On a file some reader refuses, bsr's own reading of its output may hold entries the
+        // first edit did not see (and a second edit then tidies); where every reader model
+        // takes the file, a second login writes nothing.
+        if !bsr::netrc::readers::MODELS.iter().all(|m| (m.read)(&text).is_ok()) {
+            return Ok(());
+        }
         let Ok(mut doc) = NetrcDocument::parse(text) else { return Ok(()) };
         if !set(&mut doc, "tok1") {
             return Ok(());

@@ -22,22 +22,47 @@ pub fn fixtures() -> Vec<PathBuf> {
     paths
 }
 
-/// `bytes` after a login for `buf.build` as [`USER`] with [`TOKEN`].
-pub fn login(bytes: &[u8]) -> Vec<u8> {
+/// `bytes` after a login for `buf.build` as [`USER`] with [`TOKEN`], or why bsr refused it.
+pub fn try_login(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut doc = NetrcDocument::parse(bytes.to_vec()).unwrap();
-    for machine in BSR_MACHINES {
-        doc.set_machine(machine, USER, &Token::new(TOKEN)).unwrap();
+    match doc.set_machines(&BSR_MACHINES, USER, &Token::new(TOKEN)) {
+        Ok(()) => Ok(doc.render()),
+        Err(err) => {
+            assert_eq!(doc.render(), bytes, "a refused login changed the document");
+            Err(err.to_string())
+        }
     }
-    doc.render()
 }
 
-/// `bytes` after a logout from `buf.build`.
-pub fn logout(bytes: &[u8]) -> Vec<u8> {
+/// `bytes` after a logout from `buf.build`, or why bsr refused it.
+pub fn try_logout(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut doc = NetrcDocument::parse(bytes.to_vec()).unwrap();
-    for machine in BSR_MACHINES {
-        doc.remove_machine(machine).unwrap();
+    match doc.remove_machines(&BSR_MACHINES) {
+        Ok(_) => Ok(doc.render()),
+        Err(err) => {
+            assert_eq!(doc.render(), bytes, "a refused logout changed the document");
+            Err(err.to_string())
+        }
     }
-    doc.render()
+}
+
+/// `bytes` after a login that must succeed.
+pub fn login(bytes: &[u8]) -> Vec<u8> {
+    try_login(bytes).unwrap()
+}
+
+/// `bytes` after a logout that must succeed.
+pub fn logout(bytes: &[u8]) -> Vec<u8> {
+    try_logout(bytes).unwrap()
+}
+
+/// What a fixture's expected-result file holds for an edit: the edited file, or `refused: `
+/// and the refusal's message on a line.
+pub fn outcome(edit: &Result<Vec<u8>, String>) -> Vec<u8> {
+    match edit {
+        Ok(bytes) => bytes.clone(),
+        Err(message) => format!("refused: {message}\n").into_bytes(),
+    }
 }
 
 /// The (reader, machine) pairs a fixture's `<name>.exempt` file lists: readings allowed to
