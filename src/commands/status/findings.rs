@@ -62,13 +62,13 @@ pub(super) fn netrc_findings(
     }
 
     if let Some(default) = doc.entries_iter().find(|e| e.name().is_none()) {
-        // curl and Python have no model; the models say which other readers keep `default`.
-        let mut keeping = vec!["curl", "python"];
-        keeping.extend(
-            accepted(readings)
-                .filter(|(_, reads)| reads.default.is_some())
-                .map(|(name, _)| name),
-        );
+        // Python has no model (its dict keeps `default`); the models say which others keep it.
+        let mut keeping: Vec<&str> = accepted(readings)
+            .filter(|(_, reads)| reads.default.is_some())
+            .map(|(name, _)| name)
+            .collect();
+        keeping.push("python");
+        keeping.sort_by_key(|name| READERS.iter().position(|reader| reader == name));
         findings.push(find(
             "default_entry",
             Severity::Warning,
@@ -128,9 +128,9 @@ pub(super) fn netrc_findings(
             .filter_map(|e| netrc.line_of(e))
             .map(|l| l.to_string())
             .collect();
-        // curl and Python have no model: curl takes the first, Python's dict the last. Which
-        // entry each model takes shows only where the entries differ.
-        let (mut first, mut last) = (vec!["curl"], vec!["python"]);
+        // Python has no model: its dict takes the last. Which entry each model takes shows
+        // only where the entries differ.
+        let (mut first, mut last) = (vec![], vec!["python"]);
         let (first_token, last_token) =
             (entries[0].password(), entries[entries.len() - 1].password());
         if first_token != last_token {
@@ -146,8 +146,9 @@ pub(super) fn netrc_findings(
                 }
             }
         } else {
-            first.extend(["go", "buf"]);
+            first.extend(["curl", "go", "buf"]);
         }
+        last.sort_by_key(|name| READERS.iter().position(|reader| reader == name));
         findings.push(find(
             "duplicate",
             if differ { Severity::Error } else { Severity::Warning },
@@ -371,6 +372,20 @@ fn reader_findings(
     }
     findings
 }
+
+/// The readers in SPEC's order ("netrc file"), the order messages name them in.
+const READERS: [&str; 10] = [
+    "curl",
+    "python",
+    "go",
+    "buf",
+    "wget",
+    "perl",
+    "ruby",
+    "uv",
+    "jgit",
+    "netrc-parser",
+];
 
 /// Buf hands out only the password (its bearer token) and never reads `login`, so its model
 /// has none to compare.
