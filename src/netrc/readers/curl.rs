@@ -8,10 +8,11 @@
 //!
 //! Lines come as C's `fgets` gives them, into a buffer of 4,096 bytes:
 //!
-//! - A line that does not fit (4,095 bytes or more with its `\n`) is skipped whole. A NUL byte
+//! - A line that does not fit (4,096 bytes or more with its `\n`) is skipped whole. A NUL byte
 //!   makes its line look unfinished, so that line is skipped and so is the line after it (taken
 //!   for the tail of a long one); a NUL at the start of a buffer's worth ends the reading, and a
-//!   last line without `\n` ends at a NUL. A last line without `\n` gets one.
+//!   last line without `\n` ends at a NUL. A last line without `\n` gets one (if it is
+//!   4,094 bytes or less).
 //! - While in a macro, a line is skipped unless its very first byte is `\n` or `\r`; that line
 //!   ends the macro (a line of spaces does not).
 //!
@@ -28,7 +29,7 @@
 //! - Outside an entry: `machine` resets the credentials found so far and takes the next token
 //!   as the name; `default` enters the default entry (also after another entry); `macdef`
 //!   starts a macro (the rest of its line is skipped unless it holds an empty token, which ends
-//!   the macro at once); anything else is skipped.
+//!   the macro at once: `macdef m \n`, or any CRLF `macdef` line); anything else is skipped.
 //! - After `machine`: a name equal to the host (ignoring ASCII case) enters that entry, any
 //!   other token (also a keyword, `#…`, or an empty token) goes back outside.
 //! - In an entry (the host's, or `default`): `login X`, `password X` take the next token as the
@@ -36,14 +37,14 @@
 //!   and password) and reads a name; `default` forgets them and stays in; anything else,
 //!   `macdef` included, is skipped.
 //! - The lookup ends once it has found both a `login` and a `password` since the last
-//!   `machine`, and a login has been found in this lookup at all (a `default` between them
-//!   does not reset what was found, only the values).
+//!   `machine` (a `default` between them resets the values, not what was found).
 //!
 //! What the lookup hands out: nothing unless it entered an entry; else the last login and
-//! password it kept (a keyword at the end of the file keeps no value). A login without a
-//! password gets an empty password, also when the login was forgotten since (a lookup that
-//! passed a login in the host's entry and then left it hands out an empty password and no
-//! login). curl itself then sends an empty user with a password that has no login.
+//! password it kept (a keyword at the end of the file keeps no value). Without a password it
+//! hands out an empty one if it read a login since the last `machine` that stood outside an
+//! entry, even a login forgotten since: a lookup that read a login in the host's entry and
+//! left it at the next `machine` hands out an empty password and no login. curl sends a
+//! password without a login with an empty user.
 //!
 //! The model keeps only names a URL can give curl as its host (no white space, no `:` but in
 //! an IPv6 address, no `/#?@…`, only ASCII: curl looks up a non-ASCII host as its punycode). A

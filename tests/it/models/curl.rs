@@ -77,6 +77,14 @@ const CURL_PROBES: &[&[u8]] = &[
     b"machine \"x y\" macdef m\n\"bad\n",
     b"machine x macdef m\n\"bad\n",
     b"machine caf\xc3\xa9 macdef m\n\"bad\n",
+    b"macdef m\n\rmachine a login u password p\n",
+    b"macdef m\r\nmachine a login u password p\n",
+    b"macdef\nmachine a login u password p\n\nmachine b login v password q\n",
+    b"MacDef m\nmachine a login u password p\n\nDefault Login d Password e\n",
+    b"machine \"a\"b login u password p\n",
+    b"machine a login u password p\tdefault login d password e\n",
+    b"default login d password e\nmachine a login \"bad\n",
+    b"default login d\nmachine a login \"bad\n",
 ];
 
 fn check(files: Vec<(String, Vec<u8>)>) {
