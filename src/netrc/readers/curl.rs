@@ -52,6 +52,8 @@
 //! reject the file: curl errs for some host it can be asked about (for others it may still
 //! send).
 
+use std::collections::HashMap;
+
 use super::{Creds, Lookup, Model, Reads, Rejected};
 
 pub const MODEL: Model = Model { name: "curl", read };
@@ -64,27 +66,81 @@ const LINE_BUFFER: usize = 4096;
 /// no fields where that is nothing but `default` is something; as `default`, what the lookup of
 /// a host the file does not name hands out. Any other host's lookup reads the file just as
 /// that last one does, since a lookup only ever compares its host with those names.
+///
+/// All lookups run side by side, line by line: a name's lookup parts from the other one's
+/// where that one reads the name after `machine`, and once the two are in the same state at a
+/// line's end they go alike until that one reads the name again. So a file of many machines
+/// costs about one reading, not one per name.
 pub fn read(file: &[u8]) -> Result<Reads, Rejected> {
     let lines = lines(file);
-    let absent = lookup(&lines, None)?;
-    let mut machines: Vec<(Vec<u8>, Creds)> = Vec::new();
-    let mut looked_up: Vec<&[u8]> = Vec::new();
-    for name in &absent.names {
-        if !can_be_host(name) || looked_up.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+    let mut absent = HostLookup::new(None);
+    let mut names: Vec<&[u8]> = Vec::new();
+    let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
+    // Per name (by index): its own lookup, or `None` while it goes as `absent`'s does.
+    let mut forks: Vec<Option<HostLookup<'_>>> = Vec::new();
+    // The names whose lookups still read on their own.
+    let mut apart: Vec<usize> = Vec::new();
+    let tokenized: Vec<(Vec<Vec<u8>>, bool)> = lines.iter().map(|l| tokens(l)).collect();
+    for (line, (tokens, bad)) in lines.iter().zip(&tokenized) {
+        for &at in &apart {
+            if let Some(fork) = &mut forks[at] {
+                fork.read_line(line, tokens, *bad)?;
+            }
+        }
+        apart.retain(|&at| forks[at].as_ref().is_some_and(|f| !f.done));
+        if absent.done || !absent.start_line(line) {
             continue;
         }
-        looked_up.push(name);
-        match lookup(&lines, Some(name))?.creds {
-            Some(creds) => machines.push((name.clone(), creds)),
+        for (k, token) in tokens.iter().enumerate() {
+            if absent.state == State::Name && can_be_host(token) {
+                // A name seen before whose lookup has joined `absent`'s parts from it again here.
+                let at = *seen.entry(token.to_ascii_lowercase()).or_insert_with(|| {
+                    names.push(token);
+                    forks.push(None);
+                    names.len() - 1
+                });
+                if forks[at].is_none() {
+                    let mut fork = absent.clone();
+                    fork.host = Some(names[at]);
+                    fork.read_tokens(&tokens[k..], *bad)?;
+                    if !fork.done {
+                        apart.push(at);
+                    }
+                    forks[at] = Some(fork);
+                }
+            }
+            absent.read(token);
+            if absent.done {
+                break;
+            }
+        }
+        if *bad && !absent.done {
+            return Err(Rejected);
+        }
+        if !absent.done {
+            apart.retain(|&at| {
+                let joined = forks[at].as_ref().is_some_and(|f| f.same_course(&absent));
+                if joined {
+                    forks[at] = None;
+                }
+                !joined
+            });
+        }
+    }
+    let default = absent.creds();
+    let mut machines: Vec<(Vec<u8>, Creds)> = Vec::new();
+    for (name, fork) in names.into_iter().zip(forks) {
+        match fork.map_or_else(|| default.clone(), HostLookup::creds) {
+            Some(creds) => machines.push((name.to_vec(), creds)),
             // The name's lookup hands out nothing where `default` would hand out something:
             // an entry with no fields says so.
-            None if absent.creds.is_some() => machines.push((name.clone(), Creds::default())),
+            None if default.is_some() => machines.push((name.to_vec(), Creds::default())),
             None => {}
         }
     }
     Ok(Reads {
         machines,
-        default: absent.creds,
+        default,
         lookup: Lookup {
             last_wins: false,
             ignore_case: true,
@@ -183,110 +239,176 @@ enum Keyword {
     Password,
 }
 
-/// One lookup's outcome: what it hands out, and the names it read after `machine`.
-struct Looked {
-    creds: Option<Creds>,
-    names: Vec<Vec<u8>>,
+/// curl's lookup of one host, as far as it has read.
+#[derive(Clone)]
+struct HostLookup<'a> {
+    /// `None`: a host the file does not name.
+    host: Option<&'a [u8]>,
+    state: State,
+    keyword: Keyword,
+    login: Option<Vec<u8>>,
+    password: Option<Vec<u8>>,
+    found_login: bool,
+    found_password: bool,
+    /// A login was read since the last `machine` outside an entry.
+    our_login: bool,
+    entered: bool,
+    done: bool,
 }
 
-/// curl's lookup of `host` (`None`: a host the file does not name).
-fn lookup(lines: &[Vec<u8>], host: Option<&[u8]>) -> Result<Looked, Rejected> {
-    let mut state = State::Outside;
-    let mut keyword = Keyword::None;
-    let (mut login, mut password): (Option<Vec<u8>>, Option<Vec<u8>>) = (None, None);
-    let (mut found_login, mut found_password) = (false, false);
-    let mut our_login = false;
-    let mut entered = false;
-    let mut names = Vec::new();
-    'lines: for line in lines {
-        if state == State::Macro {
-            if matches!(line[0], b'\n' | b'\r') {
-                state = State::Outside;
-            } else {
-                continue;
-            }
-        }
-        let mut i = 0;
-        loop {
-            while i < line.len() && matches!(line[i], b' ' | b'\t') {
-                i += 1;
-            }
-            if i >= line.len() || line[i] == b'#' {
-                break;
-            }
-            let (token, end) = token(line, i)?;
-            i = end + 1;
-            let is = |word: &str| token.eq_ignore_ascii_case(word.as_bytes());
-            match state {
-                State::Outside => {
-                    if is("macdef") {
-                        state = State::Macro;
-                    } else if is("machine") {
-                        state = State::Name;
-                        keyword = Keyword::None;
-                        (found_login, found_password, our_login) = (false, false, false);
-                        (login, password) = (None, None);
-                    } else if is("default") {
-                        state = State::Entry;
-                        entered = true;
-                    }
-                }
-                State::Macro => {
-                    if token.is_empty() {
-                        state = State::Outside;
-                    }
-                }
-                State::Name => {
-                    if host.is_some_and(|h| h.eq_ignore_ascii_case(&token)) {
-                        state = State::Entry;
-                        entered = true;
-                    } else {
-                        state = State::Outside;
-                    }
-                    names.push(token);
-                }
-                State::Entry => {
-                    match keyword {
-                        Keyword::Login => {
-                            our_login = true;
-                            login = Some(token);
-                            found_login = true;
-                            keyword = Keyword::None;
-                        }
-                        Keyword::Password => {
-                            password = Some(token);
-                            found_password = true;
-                            keyword = Keyword::None;
-                        }
-                        Keyword::None if is("login") => keyword = Keyword::Login,
-                        Keyword::None if is("password") => keyword = Keyword::Password,
-                        Keyword::None if is("machine") => {
-                            state = State::Name;
-                            (found_login, found_password) = (false, false);
-                            (login, password) = (None, None);
-                        }
-                        Keyword::None if is("default") => (login, password) = (None, None),
-                        Keyword::None => {}
-                    }
-                    if found_login && found_password && our_login {
-                        break 'lines;
-                    }
-                }
-            }
+impl<'a> HostLookup<'a> {
+    fn new(host: Option<&'a [u8]>) -> Self {
+        HostLookup {
+            host,
+            state: State::Outside,
+            keyword: Keyword::None,
+            login: None,
+            password: None,
+            found_login: false,
+            found_password: false,
+            our_login: false,
+            entered: false,
+            done: false,
         }
     }
-    if !entered {
-        return Ok(Looked { creds: None, names });
+
+    /// Whether the lookup reads `line` (whose `tokens` are given, and `bad` if a bad quote
+    /// follows them): a macro skips it, else the tokens are read, and a bad quote fails it.
+    fn read_line(&mut self, line: &[u8], tokens: &[Vec<u8>], bad: bool) -> Result<(), Rejected> {
+        if self.done || !self.start_line(line) {
+            return Ok(());
+        }
+        self.read_tokens(tokens, bad)
     }
-    if password.is_none() && our_login {
-        password = Some(Vec::new());
+
+    fn read_tokens(&mut self, tokens: &[Vec<u8>], bad: bool) -> Result<(), Rejected> {
+        for token in tokens {
+            self.read(token);
+            if self.done {
+                return Ok(());
+            }
+        }
+        if bad { Err(Rejected) } else { Ok(()) }
     }
-    let creds = (login.is_some() || password.is_some()).then_some(Creds {
-        login,
-        password,
-        account: None,
-    });
-    Ok(Looked { creds, names })
+
+    /// The macro check at a line's start: whether the line is read at all.
+    fn start_line(&mut self, line: &[u8]) -> bool {
+        if self.state == State::Macro {
+            if !matches!(line[0], b'\n' | b'\r') {
+                return false;
+            }
+            self.state = State::Outside;
+        }
+        true
+    }
+
+    fn read(&mut self, token: &[u8]) {
+        let is = |word: &str| token.eq_ignore_ascii_case(word.as_bytes());
+        match self.state {
+            State::Outside => {
+                if is("macdef") {
+                    self.state = State::Macro;
+                } else if is("machine") {
+                    self.state = State::Name;
+                    self.keyword = Keyword::None;
+                    (self.found_login, self.found_password, self.our_login) = (false, false, false);
+                    (self.login, self.password) = (None, None);
+                } else if is("default") {
+                    self.state = State::Entry;
+                    self.entered = true;
+                }
+            }
+            State::Macro => {
+                if token.is_empty() {
+                    self.state = State::Outside;
+                }
+            }
+            State::Name => {
+                if self.host.is_some_and(|h| h.eq_ignore_ascii_case(token)) {
+                    self.state = State::Entry;
+                    self.entered = true;
+                } else {
+                    self.state = State::Outside;
+                }
+            }
+            State::Entry => {
+                match self.keyword {
+                    Keyword::Login => {
+                        self.our_login = true;
+                        self.login = Some(token.to_vec());
+                        self.found_login = true;
+                        self.keyword = Keyword::None;
+                    }
+                    Keyword::Password => {
+                        self.password = Some(token.to_vec());
+                        self.found_password = true;
+                        self.keyword = Keyword::None;
+                    }
+                    Keyword::None if is("login") => self.keyword = Keyword::Login,
+                    Keyword::None if is("password") => self.keyword = Keyword::Password,
+                    Keyword::None if is("machine") => {
+                        self.state = State::Name;
+                        (self.found_login, self.found_password) = (false, false);
+                        (self.login, self.password) = (None, None);
+                    }
+                    Keyword::None if is("default") => (self.login, self.password) = (None, None),
+                    Keyword::None => {}
+                }
+                self.done = self.found_login && self.found_password && self.our_login;
+            }
+        }
+    }
+
+    /// Whether the rest of the file reads alike for both lookups, and they end alike: the
+    /// same state but for the host (and whether one has entered an entry: a lookup that has
+    /// not has no values, so its end is nothing, as the other's is with none).
+    fn same_course(&self, other: &HostLookup<'_>) -> bool {
+        self.state == other.state
+            && self.keyword == other.keyword
+            && self.login == other.login
+            && self.password == other.password
+            && self.found_login == other.found_login
+            && self.found_password == other.found_password
+            && self.our_login == other.our_login
+            && self.done == other.done
+    }
+
+    /// What the lookup hands out, once the file is read.
+    fn creds(self) -> Option<Creds> {
+        if !self.entered {
+            return None;
+        }
+        let password = match self.password {
+            None if self.our_login => Some(Vec::new()),
+            password => password,
+        };
+        (self.login.is_some() || password.is_some()).then_some(Creds {
+            login: self.login,
+            password,
+            account: None,
+        })
+    }
+}
+
+/// A line's tokens up to its end or a `#`, and whether a bad quote follows them.
+fn tokens(line: &[u8]) -> (Vec<Vec<u8>>, bool) {
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < line.len() && matches!(line[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i >= line.len() || line[i] == b'#' {
+            return (tokens, false);
+        }
+        match token(line, i) {
+            Ok((token, end)) => {
+                tokens.push(token);
+                i = end + 1;
+            }
+            Err(Rejected) => return (tokens, true),
+        }
+    }
 }
 
 /// The token starting at `line[start]` (not a space or tab) and where it ends: the byte that
@@ -328,6 +450,16 @@ fn is_space(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One lookup on its own, from the file's start.
+    fn lookup(lines: &[Vec<u8>], host: Option<&[u8]>) -> Result<Option<Creds>, Rejected> {
+        let mut lookup = HostLookup::new(host);
+        for line in lines {
+            let (tokens, bad) = tokens(line);
+            lookup.read_line(line, &tokens, bad)?;
+        }
+        Ok(lookup.creds())
+    }
 
     type Field = Option<Vec<u8>>;
 
@@ -416,7 +548,7 @@ mod tests {
                             .filter(|c| c.login.is_some() || c.password.is_some());
                         assert_eq!(
                             handed,
-                            looked.creds.as_ref(),
+                            looked.as_ref(),
                             "{} for {}",
                             file.escape_ascii(),
                             host.escape_ascii()
@@ -445,6 +577,31 @@ mod tests {
         let file = b"machine \"x y\" macdef m\n\"bad\n";
         assert_eq!(read(file).unwrap().machines, []);
         assert_eq!(read(b"machine x macdef m\n\"bad\n"), Err(Rejected));
+    }
+
+    /// A lookup per name from the file's start would read a file of many machines once per
+    /// name; side by side they read it about once.
+    #[test]
+    fn many_machines_cost_about_one_reading() {
+        let mut file = Vec::new();
+        for n in 0..100_000 {
+            file.extend_from_slice(format!("machine h{n} login u{n}\nmacdef m\n\n").as_bytes());
+        }
+        file.extend_from_slice(b"default login d password e\n");
+        let started = std::time::Instant::now();
+        let reads = read(&file).unwrap();
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+        assert_eq!(reads.machines.len(), 100_000);
+        assert_eq!(get(&file, b"h7"), both("d", "e"));
+        assert_eq!(get(&file, b"x"), both("d", "e"));
+        let last = format!(
+            "machine h0 login u password p\n{}",
+            "machine h1 login v\n".repeat(50_000)
+        );
+        let started = std::time::Instant::now();
+        assert_eq!(get(last.as_bytes(), b"h0"), both("u", "p"));
+        assert_eq!(get(last.as_bytes(), b"h1"), both("v", ""));
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
     #[test]
