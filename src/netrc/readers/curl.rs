@@ -52,6 +52,7 @@
 //! reject the file: curl errs for some host it can be asked about (for others it may still
 //! send).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::{Creds, Lookup, Model, Reads, Rejected};
@@ -72,37 +73,36 @@ const LINE_BUFFER: usize = 4096;
 /// line's end they go alike until that one reads the name again. So a file of many machines
 /// costs about one reading, not one per name.
 pub fn read(file: &[u8]) -> Result<Reads, Rejected> {
-    let lines = lines(file);
     let mut absent = HostLookup::new(None);
-    let mut names: Vec<&[u8]> = Vec::new();
+    let mut names: Vec<Vec<u8>> = Vec::new();
     let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
     // Per name (by index): its own lookup, or `None` while it goes as `absent`'s does.
-    let mut forks: Vec<Option<HostLookup<'_>>> = Vec::new();
+    let mut forks: Vec<Option<HostLookup>> = Vec::new();
     // The names whose lookups still read on their own.
     let mut apart: Vec<usize> = Vec::new();
-    let tokenized: Vec<(Vec<Vec<u8>>, bool)> = lines.iter().map(|l| tokens(l)).collect();
-    for (line, (tokens, bad)) in lines.iter().zip(&tokenized) {
+    for line in lines(file) {
+        let (tokens, bad) = tokens(&line);
         for &at in &apart {
             if let Some(fork) = &mut forks[at] {
-                fork.read_line(line, tokens, *bad)?;
+                fork.read_line(&line, &tokens, bad)?;
             }
         }
         apart.retain(|&at| forks[at].as_ref().is_some_and(|f| !f.done));
-        if absent.done || !absent.start_line(line) {
+        if absent.done || !absent.start_line(&line) {
             continue;
         }
         for (k, token) in tokens.iter().enumerate() {
             if absent.state == State::Name && can_be_host(token) {
                 // A name seen before whose lookup has joined `absent`'s parts from it again here.
                 let at = *seen.entry(token.to_ascii_lowercase()).or_insert_with(|| {
-                    names.push(token);
+                    names.push(token.clone());
                     forks.push(None);
                     names.len() - 1
                 });
                 if forks[at].is_none() {
                     let mut fork = absent.clone();
-                    fork.host = Some(names[at]);
-                    fork.read_tokens(&tokens[k..], *bad)?;
+                    fork.host = Some(names[at].clone());
+                    fork.read_tokens(&tokens[k..], bad)?;
                     if !fork.done {
                         apart.push(at);
                     }
@@ -114,7 +114,7 @@ pub fn read(file: &[u8]) -> Result<Reads, Rejected> {
                 break;
             }
         }
-        if *bad && !absent.done {
+        if bad && !absent.done {
             return Err(Rejected);
         }
         if !absent.done {
@@ -131,10 +131,10 @@ pub fn read(file: &[u8]) -> Result<Reads, Rejected> {
     let mut machines: Vec<(Vec<u8>, Creds)> = Vec::new();
     for (name, fork) in names.into_iter().zip(forks) {
         match fork.map_or_else(|| default.clone(), HostLookup::creds) {
-            Some(creds) => machines.push((name.to_vec(), creds)),
+            Some(creds) => machines.push((name, creds)),
             // The name's lookup hands out nothing where `default` would hand out something:
             // an entry with no fields says so.
-            None if default.is_some() => machines.push((name.to_vec(), Creds::default())),
+            None if default.is_some() => machines.push((name, Creds::default())),
             None => {}
         }
     }
@@ -166,34 +166,37 @@ fn can_be_host(name: &[u8]) -> bool {
 }
 
 /// The lines `Curl_get_line` hands out, each ending in `\n`, up to where it stops.
-fn lines(file: &[u8]) -> Vec<Vec<u8>> {
+fn lines(file: &[u8]) -> impl Iterator<Item = Cow<'_, [u8]>> {
     let mut stream = Stream {
         file,
         at: 0,
         eof: false,
     };
-    let mut lines = Vec::new();
-    let mut partial = false;
-    while let Some(chunk) = stream.fgets() {
-        let len = chunk.iter().position(|&b| b == 0).unwrap_or(chunk.len());
-        if len == 0 {
-            break;
-        }
-        if chunk[len - 1] == b'\n' {
-            if !std::mem::take(&mut partial) {
-                lines.push(chunk.to_vec());
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        let mut partial = false;
+        while !ended && let Some(chunk) = stream.fgets() {
+            let len = chunk.iter().position(|&b| b == 0).unwrap_or(chunk.len());
+            if len == 0 {
+                break;
             }
-        } else if stream.eof {
-            // The last line, without a line end: kept (up to a NUL) if a `\n` still fits.
-            if !partial && len + 1 < LINE_BUFFER {
-                lines.push([&chunk[..len], b"\n"].concat());
+            if chunk[len - 1] == b'\n' {
+                if !std::mem::take(&mut partial) {
+                    return Some(Cow::Borrowed(chunk));
+                }
+            } else if stream.eof {
+                ended = true;
+                // The last line, without a line end: kept (up to a NUL) if a `\n` still fits.
+                if !partial && len + 1 < LINE_BUFFER {
+                    return Some(Cow::Owned([&chunk[..len], b"\n"].concat()));
+                }
+            } else {
+                partial = true;
             }
-            break;
-        } else {
-            partial = true;
         }
-    }
-    lines
+        ended = true;
+        None
+    })
 }
 
 /// The file as `fgets` reads it.
@@ -241,9 +244,9 @@ enum Keyword {
 
 /// curl's lookup of one host, as far as it has read.
 #[derive(Clone)]
-struct HostLookup<'a> {
+struct HostLookup {
     /// `None`: a host the file does not name.
-    host: Option<&'a [u8]>,
+    host: Option<Vec<u8>>,
     state: State,
     keyword: Keyword,
     login: Option<Vec<u8>>,
@@ -256,8 +259,8 @@ struct HostLookup<'a> {
     done: bool,
 }
 
-impl<'a> HostLookup<'a> {
-    fn new(host: Option<&'a [u8]>) -> Self {
+impl HostLookup {
+    fn new(host: Option<Vec<u8>>) -> Self {
         HostLookup {
             host,
             state: State::Outside,
@@ -324,7 +327,11 @@ impl<'a> HostLookup<'a> {
                 }
             }
             State::Name => {
-                if self.host.is_some_and(|h| h.eq_ignore_ascii_case(token)) {
+                if self
+                    .host
+                    .as_ref()
+                    .is_some_and(|h| h.eq_ignore_ascii_case(token))
+                {
                     self.state = State::Entry;
                     self.entered = true;
                 } else {
@@ -362,7 +369,7 @@ impl<'a> HostLookup<'a> {
     /// Whether the rest of the file reads alike for both lookups, and they end alike: the
     /// same state but for the host (and whether one has entered an entry: a lookup that has
     /// not has no values, so its end is nothing, as the other's is with none).
-    fn same_course(&self, other: &HostLookup<'_>) -> bool {
+    fn same_course(&self, other: &HostLookup) -> bool {
         self.state == other.state
             && self.keyword == other.keyword
             && self.login == other.login
@@ -452,11 +459,11 @@ mod tests {
     use super::*;
 
     /// One lookup on its own, from the file's start.
-    fn lookup(lines: &[Vec<u8>], host: Option<&[u8]>) -> Result<Option<Creds>, Rejected> {
-        let mut lookup = HostLookup::new(host);
-        for line in lines {
-            let (tokens, bad) = tokens(line);
-            lookup.read_line(line, &tokens, bad)?;
+    fn lookup(file: &[u8], host: Option<&[u8]>) -> Result<Option<Creds>, Rejected> {
+        let mut lookup = HostLookup::new(host.map(<[u8]>::to_vec));
+        for line in lines(file) {
+            let (tokens, bad) = tokens(&line);
+            lookup.read_line(&line, &tokens, bad)?;
         }
         Ok(lookup.creds())
     }
@@ -525,16 +532,15 @@ mod tests {
         let mut runner = TestRunner::deterministic();
         for _ in 0..20_000 {
             let file = text.new_tree(&mut runner).unwrap().current();
-            let lines = lines(&file);
             let mut hosts: Vec<&[u8]> = vec![b"a", b"A", b"b", b"u", b"p", b"login", b"x"];
             hosts.extend(
                 file.split(|&b| is_space(b) || b == b'"')
                     .filter(|w| can_be_host(w)),
             );
-            let looked: Vec<_> = hosts.iter().map(|h| lookup(&lines, Some(h))).collect();
+            let looked: Vec<_> = hosts.iter().map(|h| lookup(&file, Some(h))).collect();
             match read(&file) {
                 Err(Rejected) => assert!(
-                    lookup(&lines, None).is_err() || looked.iter().any(Result::is_err),
+                    lookup(&file, None).is_err() || looked.iter().any(Result::is_err),
                     "{}",
                     file.escape_ascii()
                 ),
