@@ -3,8 +3,11 @@
 //! against `7.88.1-10+deb12u15`; git and CMake use the same libcurl).
 //!
 //! curl does not read the file into entries: each lookup reads it afresh for one host name and
-//! stops as soon as it has what it wants. The model runs that lookup for every name the file
-//! can make it stop at and for a host the file does not name (see [`read`]).
+//! stops as soon as it has what it wants. The model runs that lookup for every name a `machine`
+//! keyword gives it and for a host the file does not name (see [`read`]). It models a lookup
+//! for a URL without a user name: given `user@host`, curl looks for that login's entry instead
+//! (not modelled), and given a user name apart from the URL (`-u`, git's `CURLOPT_USERNAME`)
+//! it does not read the file at all.
 //!
 //! Lines come as C's `fgets` gives them, into a buffer of 4,096 bytes:
 //!
