@@ -6,7 +6,7 @@
 //! stops as soon as it has what it wants. The model runs that lookup for every name a `machine`
 //! keyword gives it and for a host the file does not name (see [`read`]). It models a lookup
 //! for a URL without a user name: given `user@host`, curl looks for that login's entry instead
-//! (not modelled), and given a user name apart from the URL (`-u`, git's `CURLOPT_USERNAME`)
+//! (not modelled), and given a user name apart from the URL (`-u`, `CURLOPT_USERNAME`)
 //! it does not read the file at all.
 //!
 //! Lines come as C's `fgets` gives them, into a buffer of 4,096 bytes:
