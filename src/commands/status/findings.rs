@@ -148,6 +148,7 @@ pub(super) fn netrc_findings(
         } else {
             (first, last) = (vec!["curl", "go", "buf"], vec!["python"]);
         }
+        last.sort_by_key(|name| READERS.iter().position(|reader| reader == name));
         findings.push(find(
             "duplicate",
             if differ { Severity::Error } else { Severity::Warning },
@@ -371,6 +372,20 @@ fn reader_findings(
     }
     findings
 }
+
+/// The readers in SPEC's order ("netrc file"), the order messages name them in.
+const READERS: [&str; 10] = [
+    "curl",
+    "python",
+    "go",
+    "buf",
+    "wget",
+    "perl",
+    "ruby",
+    "uv",
+    "jgit",
+    "netrc-parser",
+];
 
 /// Buf hands out only the password (its bearer token) and never reads `login`, so its model
 /// has none to compare.

@@ -7,6 +7,7 @@
 //! model. Edits are checked against all of them before anything is written.
 
 pub mod buf;
+pub mod curl;
 pub mod go;
 pub mod jgit;
 pub mod netrc_parser;
@@ -113,6 +114,7 @@ impl fmt::Debug for Model {
 
 /// Every model, in SPEC's order. Models are added here as they land.
 pub const MODELS: &[Model] = &[
+    curl::MODEL,
     python::MODEL,
     go::MODEL,
     buf::MODEL,

@@ -4,6 +4,7 @@
 
 pub mod against_real;
 pub mod buf;
+pub mod curl;
 pub mod generate;
 pub mod go;
 pub mod jgit;

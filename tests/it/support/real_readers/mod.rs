@@ -9,6 +9,7 @@
 
 pub mod answer_lines;
 pub mod buf;
+pub mod curl;
 pub mod go;
 pub mod jgit;
 pub mod netrc_parser;
