@@ -1,7 +1,10 @@
 //! The authority on every edit: before anything is written, each reader model (`readers`) reads
 //! the file before and after the edit, and the edit stands only where every model that accepted
 //! the file before still accepts it, reads every other machine (and `default`) as before, and
-//! reads the edited machine as meant: with the new login and password, or not at all.
+//! reads ours as meant: with the new login and password, or not at all. A reader that misread
+//! a machine before may read it as its own entry says instead, and one that read an old BSR
+//! password for it may read anything but a BSR token; a reader that refused the file before
+//! and takes it after must read ours as meant and give our token to no other host.
 //!
 //! Reading a large file ten times per edit would cost more than the edit itself, so each model
 //! reads only a window around the bytes that changed (SPEC's linear-time target). The window
@@ -9,10 +12,10 @@
 //! entries as it reads each alone and to start afresh at the `machine` line that follows. It
 //! ends with the first two plain entries of the plain tail that follow the change; where a
 //! model reads the window as the window without them plus each as read alone, it reads the
-//! rest of the tail the same way too. The entries outside the window matter only through their names (the first or
-//! last of a name wins), so those that share a name with one the window holds are read alone
-//! and put in their places. Where a model does not read the closing entry that way, or rejects
-//! the window, that model reads both whole files instead.
+//! rest of the tail the same way too. The entries outside the window matter only through their
+//! names (the first or last of a name wins), so those that share a name with one the window
+//! holds are read alone and put in their places. Where a model does not read the closing
+//! entries that way, or rejects a window that they close, it reads both whole files instead.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -322,7 +325,10 @@ fn ours_as_meant(
             (Expected::Creds(Some(wanted), _), Some(creds)) => {
                 creds.login == wanted.login && creds.password == wanted.password
             }
-            (Expected::Creds(..), _) => false,
+            // A reader that does not read even a lone entry for the machine (curl keeps no
+            // `host:port` name) is never asked for it.
+            (Expected::Creds(None, _), _) => true,
+            (Expected::Creds(..), None) => false,
         };
         if !as_meant {
             return Err(Differs::Ours(machine.to_vec()));

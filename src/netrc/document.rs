@@ -439,7 +439,7 @@ impl NetrcDocument {
         let removal = targets
             .iter()
             .any(|t| matches!(t.meant, Meant::Gone { .. }));
-        let candidates = self.candidates(machine, removal);
+        let candidates = self.candidates(machine, removal, targets);
         let refusal_at = self.refusal_point(&text, machine, &before);
         let crlf = self.crlf;
         let mut refusal: Option<EditError> = None;
@@ -486,7 +486,7 @@ impl NetrcDocument {
     /// of the file and before each entry (up to [`MAX_FRESH_PLACES`] of them); for a removal,
     /// the entries taken out by the rules, then without the rules' refusal, then without their
     /// comments.
-    fn candidates(&self, machine: &str, removal: bool) -> Vec<Candidate> {
+    fn candidates(&self, machine: &str, removal: bool, targets: &[Target<'_>]) -> Vec<Candidate> {
         if removal {
             return vec![Candidate::Rules, Candidate::InPlace, Candidate::Bare];
         }
@@ -512,9 +512,22 @@ impl NetrcDocument {
                 .count()
         };
         let own = matches.first().map(|&i| entries_before(i));
+        // Right after a machine set before it in the same edit (`go.buf.build` after
+        // `buf.build`), where it has an entry.
+        let sibling = targets
+            .iter()
+            .filter(|t| matches!(t.meant, Meant::Set { .. }))
+            .filter_map(|t| std::str::from_utf8(t.machine).ok())
+            .filter(|m| !m.eq_ignore_ascii_case(machine))
+            .find_map(|m| self.matching(m).first().map(|&i| entries_before(i) + 1));
         let places = entries_before(self.items.len()).min(MAX_FRESH_PLACES);
         let mut tried = Vec::new();
-        for n in own.into_iter().chain([usize::MAX]).chain(0..places) {
+        for n in own
+            .into_iter()
+            .chain(sibling)
+            .chain([usize::MAX])
+            .chain(0..places)
+        {
             if tried.contains(&n) {
                 continue;
             }

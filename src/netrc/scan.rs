@@ -151,7 +151,22 @@ pub(crate) fn scan(
         }
         match word.as_ref() {
             b"machine" => {
-                let name = required(&mut lexer, tok, "'machine' is not followed by a name")?;
+                // A bare `machine` that ends the file names nothing; readers that take it for
+                // an entry find no fields in it (SPEC: such a file is edited, not refused). It
+                // stays a word of whatever stands before it, where the rules place nothing
+                // after it and the reader models judge what goes before.
+                let Some(name) = lexer.next_token()? else {
+                    if let Some(entry) = &mut current {
+                        entry.last_end = tok.range().end;
+                        if detail && entry.risk.is_none() {
+                            entry.risk = Some(Risk {
+                                at: tok.range().start,
+                                why: "a 'machine' without a name at the end of the file",
+                            });
+                        }
+                    }
+                    continue;
+                };
                 if let Some(done) = current.replace(new_entry(tok, Some(name)))
                     && !on_entry(done)
                 {

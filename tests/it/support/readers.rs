@@ -383,6 +383,12 @@ fn check_reads(
     };
     for (host, read) in &now {
         let is_bsr = BSR_MACHINES.contains(&host.as_str());
+        // A BSR machine in another case (`BUF.BUILD`) is the entry being replaced or removed:
+        // host names ignore case, and what a reader that compares them exactly reads for it
+        // no client asks for.
+        if !is_bsr && BSR_MACHINES.iter().any(|m| m.eq_ignore_ascii_case(host)) {
+            continue;
+        }
         if let Some(read) = read
             && !is_bsr
             && read.contains(TOKEN)
