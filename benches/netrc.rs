@@ -1,7 +1,9 @@
-//! parse + set + render on netrc files of 1,000, 10,000 and 100,000 entries.
+//! Login (parse, set both BSR machines, render) and logout on netrc files of 1,000, 10,000 and
+//! 100,000 entries, with and without the reader models' check.
 //!
-//! Target (issue 2): linear growth, and the 10,000-entry file (about 1 MB) in under 5 ms; since
-//! the reader-agreement analysis (issue 10) it takes about 6 ms (README, "Performance").
+//! Targets: linear growth (issue 2), and the checked login and logout of the 10,000-entry file
+//! (about 1 MB) within 2x of the same edit by the rules alone (issue 17). README,
+//! "Performance", has the figures.
 
 use std::hint::black_box;
 
@@ -37,30 +39,70 @@ fn netrc_of(entries: usize) -> Vec<u8> {
     text.into_bytes()
 }
 
-fn parse_set_render(c: &mut Criterion) {
+/// The BSR domain's two machines, which login and logout edit together.
+const MACHINES: [&str; 2] = ["buf.build", "go.buf.build"];
+
+/// Login and logout on each file size, with the reader models' check (what bsr does) and by
+/// the rules alone (what it did before the check): SPEC holds the checked edit of the
+/// 10,000-entry file within 2x of the unchecked one, both measured in the same run.
+fn login_logout(c: &mut Criterion) {
     let token = Token::new("fedcba9876543210fedcba9876543210");
-    let mut group = c.benchmark_group("parse+set+render");
     for entries in [1_000, 10_000, 100_000] {
         let input = netrc_of(entries);
+        let mut group = c.benchmark_group(format!("{entries} entries ({} KB)", input.len() / 1000));
         group.throughput(Throughput::Bytes(input.len() as u64));
-        group.bench_function(
-            format!("{entries} entries ({} KB)", input.len() / 1000),
-            |b| {
-                b.iter_batched(
-                    || input.clone(),
-                    |bytes| {
-                        let mut doc = NetrcDocument::parse(bytes).unwrap();
-                        doc.set_machine("buf.build", "alice", &token).unwrap();
-                        doc.set_machine("go.buf.build", "alice", &token).unwrap();
-                        black_box(doc.render())
-                    },
-                    BatchSize::LargeInput,
-                )
-            },
-        );
+        let login = |checked: bool| {
+            let token = &token;
+            move |bytes: Vec<u8>| {
+                let mut doc = NetrcDocument::parse(bytes).unwrap();
+                if checked {
+                    // As `bsr registry login` edits the domain's two machines.
+                    doc.set_machines(&MACHINES, "alice", token).unwrap();
+                } else {
+                    for machine in MACHINES {
+                        doc.set_machine_by_rules(machine, "alice", token).unwrap();
+                    }
+                }
+                black_box(doc.render())
+            }
+        };
+        let logout = |checked: bool| {
+            move |bytes: Vec<u8>| {
+                let mut doc = NetrcDocument::parse(bytes).unwrap();
+                if checked {
+                    doc.remove_machines(&MACHINES).unwrap();
+                } else {
+                    for machine in MACHINES {
+                        doc.remove_machine_by_rules(machine).unwrap();
+                    }
+                }
+                black_box(doc.render())
+            }
+        };
+        for (name, checked) in [("checked", true), ("rules alone", false)] {
+            group.bench_function(format!("login, {name}"), |b| {
+                b.iter_batched(|| input.clone(), login(checked), BatchSize::LargeInput)
+            });
+            group.bench_function(format!("logout, {name}"), |b| {
+                b.iter_batched(|| input.clone(), logout(checked), BatchSize::LargeInput)
+            });
+        }
+        group.finish();
+    }
+}
+
+/// One whole-file read by each reader model, for scale: the check reads windows instead,
+/// because ten of these cost several times the edit.
+fn models(c: &mut Criterion) {
+    let input = netrc_of(10_000);
+    let mut group = c.benchmark_group("one model, whole 10,000-entry file");
+    for model in bsr::netrc::readers::MODELS {
+        group.bench_function(model.name, |b| {
+            b.iter(|| black_box((model.read)(&input).is_ok()))
+        });
     }
     group.finish();
 }
 
-criterion_group!(benches, parse_set_render);
+criterion_group!(benches, login_logout, models);
 criterion_main!(benches);

@@ -29,6 +29,42 @@ pub(super) type OwnEntry<'a> = dyn Fn(Option<&[u8]>) -> Option<Vec<u8>> + 'a;
 /// What a model hands out for a machine reading only its own entry.
 type AsWritten<'a> = dyn Fn(Option<&[u8]>) -> Option<Option<Creds>> + 'a;
 
+/// How many bytes `a` and `b` share at their start, compared a block at a time (a 1 MB file's
+/// bytes are compared twice per edit).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= len && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    at + a[at..len]
+        .iter()
+        .zip(&b[at..len])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes `a` and `b` share at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
+    let mut shared = 0;
+    while shared + BLOCK <= len
+        && a[len - shared - BLOCK..len - shared] == b[len - shared - BLOCK..len - shared]
+    {
+        shared += BLOCK;
+    }
+    shared
+        + a[..len - shared]
+            .iter()
+            .rev()
+            .zip(b[..len - shared].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
 /// A model's readings of a window before and after the edit.
 type Pair = (Result<Reads, Rejected>, Result<Reads, Rejected>);
 
@@ -454,15 +490,9 @@ struct Window {
 impl Window {
     fn of(before: &Before<'_>, after: &[u8], focus: Option<Range<usize>>) -> Window {
         let old = before.text;
-        let prefix = old.iter().zip(after).take_while(|(a, b)| a == b).count();
+        let prefix = common_prefix(old, after);
         let max_suffix = old.len().min(after.len()) - prefix;
-        let suffix = old
-            .iter()
-            .rev()
-            .zip(after.iter().rev())
-            .take(max_suffix)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let suffix = common_suffix(&old[prefix..], &after[prefix..]).min(max_suffix);
         // The changed bytes, in `before`: `changed.start` is the first byte that differs, and
         // from `changed.end` on both files are the same.
         let mut changed = prefix..old.len() - suffix;
@@ -601,5 +631,24 @@ impl Outside<'_> {
             default: window.default.clone(),
             lookup: window.lookup,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{common_prefix, common_suffix};
+
+    #[test]
+    fn shared_ends_are_found_across_blocks() {
+        let a: Vec<u8> = (0..2000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 255, 256, 257, 1000, 1999] {
+            let mut b = a.clone();
+            b[at] ^= 0xff;
+            assert_eq!(common_prefix(&a, &b), at);
+            assert_eq!(common_suffix(&a, &b), a.len() - at - 1);
+        }
+        assert_eq!(common_prefix(&a, &a[..700]), 700);
+        assert_eq!(common_suffix(&a, &a[1300..]), 700);
+        assert_eq!(common_prefix(b"", b"x"), 0);
     }
 }

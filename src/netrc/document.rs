@@ -360,6 +360,23 @@ impl NetrcDocument {
         };
         let keys: Vec<String> = machines.iter().map(|m| m.to_ascii_lowercase()).collect();
         let saved = (self.items.clone(), self.modified, self.ends_in_open_macdef);
+        // Nearly always the rules' choice for every machine passes: checked once, on the
+        // whole edit.
+        let all = targets(&keys, keys.len(), meant);
+        let found: Vec<usize> = machines
+            .iter()
+            .filter_map(|m| self.matching(m).first().copied())
+            .collect();
+        let focus = self.span_of(&found);
+        let rules = |doc: &mut Self| {
+            machines
+                .iter()
+                .try_for_each(|m| doc.place_credentials(m, login, password.expose()))
+        };
+        if self.rules_pass(&all, focus, rules) {
+            return Ok(());
+        }
+        (self.items, self.modified, self.ends_in_open_macdef) = saved.clone();
         for (i, machine) in machines.iter().enumerate() {
             let targets = targets(&keys, i, meant);
             let set = self.set_one(machine, login, password, &targets);
@@ -563,9 +580,12 @@ impl NetrcDocument {
 
     /// The non-empty passwords of the entries for `machines`.
     fn passwords_of(&self, machines: &[&str]) -> Vec<Vec<u8>> {
-        machines
-            .iter()
-            .flat_map(|m| self.matching(m))
+        self.passwords_at(machines.iter().flat_map(|m| self.matching(m)))
+    }
+
+    /// The non-empty passwords of the entries at `indices`.
+    fn passwords_at(&self, indices: impl Iterator<Item = usize>) -> Vec<Vec<u8>> {
+        indices
             .filter_map(|i| match &self.items[i] {
                 Item::Entry(entry) => self.view(entry).value(Key::Password),
                 Item::Raw(_) => None,
@@ -774,11 +794,24 @@ impl NetrcDocument {
     /// [`remove_machine`](Self::remove_machine) for several machines that belong together,
     /// as [`set_machines`](Self::set_machines); returns how many entries went.
     pub fn remove_machines(&mut self, machines: &[&str]) -> Result<usize, EditError> {
+        let found: Vec<Vec<usize>> = machines.iter().map(|m| self.matching(m)).collect();
+        let count: usize = found.iter().map(Vec::len).sum();
+        if count == 0 {
+            return Ok(0);
+        }
         // The passwords being removed, which no reader may still hand out afterwards.
-        let removed = self.passwords_of(machines);
+        let removed = self.passwords_at(found.iter().flatten().copied());
         let keys: Vec<String> = machines.iter().map(|m| m.to_ascii_lowercase()).collect();
         let saved = (self.items.clone(), self.modified, self.ends_in_open_macdef);
-        let mut count = 0;
+        let all = targets(&keys, keys.len(), Meant::Gone { removed: &removed });
+        let mut every: Vec<usize> = found.iter().flatten().copied().collect();
+        every.sort_unstable();
+        every.dedup();
+        let focus = self.span_of(&every);
+        if self.rules_pass(&all, focus, |doc| doc.take_out(&every)) {
+            return Ok(count);
+        }
+        (self.items, self.modified, self.ends_in_open_macdef) = saved.clone();
         for (i, machine) in machines.iter().enumerate() {
             let matches = self.matching(machine);
             if matches.is_empty() {
@@ -794,9 +827,40 @@ impl NetrcDocument {
                 (self.items, self.modified, self.ends_in_open_macdef) = saved;
                 return Err(err);
             }
-            count += matches.len();
         }
         Ok(count)
+    }
+
+    /// Applies `rule` and checks the result once against every reader model; `false` where
+    /// the rule refuses or the check fails (the caller puts the document back).
+    fn rules_pass(
+        &mut self,
+        targets: &[Target<'_>],
+        focus: Option<Range<usize>>,
+        rule: impl FnOnce(&mut Self) -> Result<(), EditError>,
+    ) -> bool {
+        let text = self.render();
+        rule(self).is_ok() && {
+            let after = self.render();
+            let mut before = Before::new(&text);
+            let own = |name: Option<&[u8]>| self.own_entry(name);
+            check(&mut before, &after, targets, focus, &own).is_ok()
+        }
+    }
+
+    /// The stretch of the rendered document from the first to the last of the items at
+    /// `indices`: what a check looks at where no byte changes (a repeated login).
+    fn span_of(&self, indices: &[usize]) -> Option<Range<usize>> {
+        let (first, last) = (indices.iter().min()?, indices.iter().max()?);
+        let mut start = 0;
+        let mut offset = 0;
+        for (i, item) in self.items.iter().enumerate().take(last + 1) {
+            if i == *first {
+                start = offset;
+            }
+            offset += self.item_bytes(item).len();
+        }
+        Some(start..offset)
     }
 
     /// The document as the placement analysis reads it.
@@ -942,8 +1006,12 @@ impl NetrcDocument {
     /// Whether `entry` is for `machine`: host names compare ignoring ASCII case.
     fn is_named(&self, entry: &Entry, machine: &str) -> bool {
         entry.name.is_some_and(|tok| {
-            tok.decode(self.text(&entry.text))
-                .eq_ignore_ascii_case(machine.as_bytes())
+            // A name's value is never longer than its text: most names are told apart by
+            // length alone, without decoding them.
+            tok.range().len() >= machine.len()
+                && tok
+                    .decode(self.text(&entry.text))
+                    .eq_ignore_ascii_case(machine.as_bytes())
         })
     }
 

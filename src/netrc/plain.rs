@@ -46,33 +46,67 @@ pub(super) fn unquoted(word: &[u8]) -> &[u8] {
     }
 }
 
-/// The words no plain word may be, in any case: every reader's keywords.
-const KEYWORDS: &[&[u8]] = &[
-    b"machine",
-    b"login",
-    b"password",
-    b"account",
-    b"macdef",
-    b"default",
-    b"user",
-    b"passwd",
-    b"port",
-    b"force",
-];
-
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+/// The bytes of a plain word, as a table: the scan looks up every byte of a large file.
+const WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x21;
+    while b <= 0x7e {
+        table[b] = !matches!(b as u8, b'"' | b'#' | b'\'' | b'`' | b'\\');
+        b += 1;
+    }
+    table
+};
+
 fn is_word_byte(b: u8) -> bool {
-    (0x21..=0x7e).contains(&b) && !matches!(b, b'"' | b'#' | b'\'' | b'`' | b'\\')
+    WORD_BYTE[b as usize]
 }
 
-/// A keyword in any case, or a word holding `machine` (npm's netrc-parser takes any line that
-/// holds it, in a longer word or a comment too, for a machine line).
+/// Whether all eight bytes of `chunk` are plain word bytes and none is `m` or `M` (SWAR: each
+/// test sets a byte's high bit where the byte fails it).
+fn all_plain_without_m(chunk: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let below_0x21 = chunk.wrapping_sub(ONES * 0x21) & !chunk & HIGH;
+    // Adding 1 carries 0x7f into the high bit; bytes from 0x80 have it already.
+    let above_0x7e = (chunk.wrapping_add(ONES) | chunk) & HIGH;
+    let special = [b'"', b'#', b'\'', b'`', b'\\']
+        .iter()
+        .fold(0, |acc, &c| acc | zero_byte(chunk ^ (ONES * u64::from(c))));
+    let m = zero_byte((chunk | (ONES * 0x20)) ^ (ONES * u64::from(b'm')));
+    below_0x21 | above_0x7e | special | m == 0
+}
+
+/// Any reader's keyword (`machine`, `login`, `password`, `account`, `macdef`, `default`, `user`,
+/// `passwd`, `port`, `force`) in any case. The scan asks this of every word of a large file, so
+/// it looks at the first byte first. A word that holds `machine` ([`holds_machine`]) is no
+/// plain word either: npm's netrc-parser takes any line that holds it, in a longer word or a
+/// comment too, for a machine line.
 fn is_keyword(word: &[u8]) -> bool {
-    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
-        || word.windows(7).any(|w| w.eq_ignore_ascii_case(b"machine"))
+    let candidates: &[&[u8]] = match word.first().map(|b| b | 0x20) {
+        Some(b'm') => &[b"machine", b"macdef"],
+        Some(b'l') => &[b"login"],
+        Some(b'p') => &[b"password", b"passwd", b"port"],
+        Some(b'a') => &[b"account"],
+        Some(b'd') => &[b"default"],
+        Some(b'u') => &[b"user"],
+        Some(b'f') => &[b"force"],
+        _ => &[],
+    };
+    candidates.iter().any(|k| k.eq_ignore_ascii_case(word))
+}
+
+/// Whether `word` holds `machine` in any case.
+fn holds_machine(word: &[u8]) -> bool {
+    word.len() >= 7
+        && word[..word.len() - 6]
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b | 0x20 == b'm' && word[i..i + 7].eq_ignore_ascii_case(b"machine"))
 }
 
 /// A cursor over one text.
@@ -113,11 +147,34 @@ impl Cursor<'_> {
     /// A plain word, not a keyword.
     fn word(&mut self) -> Option<Range<usize>> {
         let from = self.at;
-        while self.peek().is_some_and(is_word_byte) {
-            self.at += 1;
+        let rest = &self.text[from..];
+        // One pass over the bytes, noting the first `m` for the `machine` check. Eight bytes
+        // at a time while they are all plain and hold no `m`: the scan reads every word of a
+        // large file.
+        let mut first_m = None;
+        let mut len = rest.len();
+        let mut i = 0;
+        while let Some(chunk) = rest.get(i..i + 8) {
+            let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if !all_plain_without_m(chunk) {
+                break;
+            }
+            i += 8;
         }
-        let word = from..self.at;
-        (!word.is_empty() && !is_keyword(&self.text[word.clone()])).then_some(word)
+        for (j, &b) in rest[i..].iter().enumerate() {
+            if !is_word_byte(b) {
+                len = i + j;
+                break;
+            }
+            if first_m.is_none() && b | 0x20 == b'm' {
+                first_m = Some(i + j);
+            }
+        }
+        self.at += len;
+        let word = &rest[..len];
+        let keyword = !word.is_empty()
+            && (is_keyword(word) || first_m.is_some_and(|m| holds_machine(&word[m..])));
+        (!word.is_empty() && !keyword).then_some(from..self.at)
     }
 
     /// A plain word or plain words in quotes, followed by a blank or a line end.
@@ -246,7 +303,11 @@ pub(super) fn fresh_len(line: &[u8]) -> Option<usize> {
 
 /// Reads `text` line by line and finds its plain stretches.
 pub(super) fn scan(text: &[u8]) -> PlainMap {
-    let mut map = PlainMap::default();
+    // About one entry per 80 bytes in a typical file: one allocation instead of many.
+    let mut map = PlainMap {
+        entries: Vec::with_capacity(text.len() / 80),
+        ..PlainMap::default()
+    };
     let mut at = 0;
     // Everything before `at` is plain.
     let mut all_plain = true;
@@ -297,4 +358,26 @@ pub(super) fn scan(text: &[u8]) -> PlainMap {
         map.tail = at;
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{all_plain_without_m, is_word_byte};
+
+    #[test]
+    fn the_eight_byte_test_matches_the_byte_test() {
+        // Every byte in every place of a chunk of otherwise plain bytes.
+        for place in 0..8 {
+            for b in 0..=255u8 {
+                let mut bytes = *b"abcdxyz0";
+                bytes[place] = b;
+                let expected = bytes.iter().all(|&b| is_word_byte(b) && b | 0x20 != b'm');
+                assert_eq!(
+                    all_plain_without_m(u64::from_le_bytes(bytes)),
+                    expected,
+                    "byte {b:#04x} at {place}"
+                );
+            }
+        }
+    }
 }
