@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::agreement::{Before, Disagreement, Meant, Target, check};
 use super::lexer::{is_separator, line_end, line_start};
@@ -79,7 +80,8 @@ enum TakeOut {
 /// A parsed netrc that can be edited without disturbing the bytes it does not change.
 #[derive(Debug, Clone)]
 pub struct NetrcDocument {
-    source: Vec<u8>,
+    /// Shared, so that the check can hold the text before an edit without copying it.
+    source: Arc<Vec<u8>>,
     items: Vec<Item>,
     /// New lines are written with CRLF when the file already uses it.
     crlf: bool,
@@ -200,7 +202,7 @@ impl NetrcDocument {
             .position(|&b| b == b'\n')
             .is_some_and(|n| n > 0 && source[n - 1] == b'\r');
         Ok(NetrcDocument {
-            source,
+            source: Arc::new(source),
             items,
             crlf,
             ends_in_open_macdef: report.ends_in_open_macdef,
@@ -475,12 +477,12 @@ impl NetrcDocument {
                     match check(&mut before, &after, targets, focus.clone(), &own) {
                         Ok(()) => return Ok(()),
                         Err(Disagreement { reader, differs }) => {
-                            refusal = Some(EditError::Disagreement(Refusal {
+                            refusal = Some(EditError::Disagreement(Box::new(Refusal {
                                 at: refusal_at.clone(),
                                 machine: machine.to_owned(),
                                 reader,
                                 differs: differs.to_string(),
-                            }));
+                            })));
                         }
                     }
                 }
@@ -839,7 +841,12 @@ impl NetrcDocument {
         focus: Option<Range<usize>>,
         rule: impl FnOnce(&mut Self) -> Result<(), EditError>,
     ) -> bool {
-        let text = self.render();
+        // An unedited document's text is its source, shared rather than copied.
+        let text = if self.modified {
+            Arc::new(self.render())
+        } else {
+            Arc::clone(&self.source)
+        };
         rule(self).is_ok() && {
             let after = self.render();
             let mut before = Before::new(&text);

@@ -53,7 +53,7 @@ pub enum EditError {
     /// No candidate edit passes the reader models' check: wherever the entry went, some reader
     /// would read it, another machine or the file differently.
     #[error(transparent)]
-    Disagreement(Refusal),
+    Disagreement(Box<Refusal>),
     /// The edited text no longer parses (a bug; the file is not written).
     #[error(transparent)]
     Syntax(#[from] SyntaxError),
