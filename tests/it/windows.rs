@@ -104,11 +104,13 @@ fn login_whoami_logout_round_trip_in_the_user_profile() {
             && stdout.trim_end().ends_with("\\_netrc."),
         "{stdout}"
     );
+    // The new entries end their lines in LF, as on every OS: npm's netrc-parser reads the CR
+    // of a CRLF line into its last value. The user's lines keep their CRLF.
     let written = fs::read_to_string(&netrc).unwrap();
     assert_eq!(
         written,
         format!(
-            "{original}machine {domain}\r\n  login alice\r\n  password {TOKEN}\r\nmachine go.{domain}\r\n  login alice\r\n  password {TOKEN}\r\n"
+            "{original}machine {domain}\n  login alice\n  password {TOKEN}\nmachine go.{domain}\n  login alice\n  password {TOKEN}\n"
         )
     );
 
