@@ -612,6 +612,24 @@ impl NetrcDocument {
             .then(|| self.text(&entry.text).to_vec())
     }
 
+    /// Item `i`'s text (an entry) with exactly one `login` and one `password` of these
+    /// values; `None` where it would not stay one entry.
+    fn credentials_set_in(&self, i: usize, login: &str, password: &str) -> Option<Vec<u8>> {
+        let Item::Entry(entry) = &self.items[i] else {
+            unreachable!("matches holds entry indices")
+        };
+        let next_byte = self
+            .items
+            .get(i + 1)
+            .and_then(|item| self.item_bytes(item).first().copied());
+        set_credentials(self.text(&entry.text), next_byte, login, password)
+    }
+
+    /// Whether item `i`'s bytes are `text`.
+    fn is_text_of(&self, i: usize, text: &[u8]) -> bool {
+        self.item_bytes(&self.items[i]) == text
+    }
+
     /// The first entry for `machine` with LF for each of its CRLF line ends (only its own
     /// bytes): npm's netrc-parser reads a CR into the last value of a line.
     fn entry_to_lf(&mut self, machine: &str) {
@@ -660,22 +678,14 @@ impl NetrcDocument {
                 message: "no entry to rewrite",
             }));
         };
-        let Item::Entry(entry) = &self.items[first] else {
-            unreachable!("matches holds entry indices")
-        };
-        let old = self.text(&entry.text);
-        let next_byte = self
-            .items
-            .get(first + 1)
-            .and_then(|item| self.item_bytes(item).first().copied());
-        let rewritten = set_credentials(old, next_byte, login, password).ok_or(
-            EditError::Syntax(SyntaxError {
-                line: 1,
-                column: 1,
-                message: "the entry would not stay one entry",
-            }),
-        )?;
-        if rewritten != old {
+        let rewritten =
+            self.credentials_set_in(first, login, password)
+                .ok_or(EditError::Syntax(SyntaxError {
+                    line: 1,
+                    column: 1,
+                    message: "the entry would not stay one entry",
+                }))?;
+        if !self.is_text_of(first, &rewritten) {
             self.items[first] = Item::Entry(reparse_entry(rewritten));
             self.modified = true;
         }
@@ -743,22 +753,17 @@ impl NetrcDocument {
         let Item::Entry(entry) = &self.items[first] else {
             unreachable!("matches holds entry indices")
         };
-        let old = self.text(&entry.text);
-        let next_byte = self
-            .items
-            .get(first + 1)
-            .and_then(|item| self.item_bytes(item).first().copied());
         // `None`: the edit would not stay one entry (a removed field let a comment become a
         // value), so the entry moves instead; so does an entry whose name is in another case
         // (readers that compare names exactly would not find it).
         let same_name = entry
             .name
-            .is_some_and(|tok| tok.decode(old).as_ref() == machine.as_bytes());
+            .is_some_and(|tok| tok.decode(self.text(&entry.text)).as_ref() == machine.as_bytes());
         let rewritten = same_name
-            .then(|| set_credentials(old, next_byte, login, password))
+            .then(|| self.credentials_set_in(first, login, password))
             .flatten();
         if let Some(rewritten) = rewritten {
-            if rewritten != old {
+            if !self.is_text_of(first, &rewritten) {
                 self.items[first] = Item::Entry(reparse_entry(rewritten));
                 self.modified = true;
             }
