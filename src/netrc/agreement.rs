@@ -579,9 +579,15 @@ impl Window {
     /// The plain entries outside the window whose names, without quotes and in lower case,
     /// are among `names`.
     fn outside<'t>(&self, text: &'t [u8], plain: &PlainMap, names: &[Vec<u8>]) -> Outside<'t> {
+        // Every plain entry's name is asked about: a few of its bytes tell nearly all of them
+        // apart before the rest are compared.
+        let keys: Vec<(usize, u64)> = names.iter().map(|n| plain::name_key(n)).collect();
         let wanted = |name: &Range<usize>| {
             let bare = plain::unquoted(&text[name.clone()]);
-            names.iter().any(|n| n.eq_ignore_ascii_case(bare))
+            let bare_key = plain::name_key(bare);
+            keys.iter()
+                .zip(names)
+                .any(|(k, n)| *k == bare_key && n.eq_ignore_ascii_case(bare))
         };
         let before_end = plain.entries.partition_point(|e| e.span.end <= self.start);
         let after_start = self.closing.as_ref().map_or(plain.entries.len(), |c| {

@@ -50,68 +50,201 @@ fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
-/// The bytes of a plain word, as a table: the scan looks up every byte of a large file.
-const WORD_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0x21;
-    while b <= 0x7e {
-        table[b] = !matches!(b as u8, b'"' | b'#' | b'\'' | b'`' | b'\\');
-        b += 1;
-    }
-    table
-};
-
+/// Whether `b` may stand in a plain word: printable ASCII but `"`, `#`, `'`, `` ` `` and `\\`.
+#[cfg(test)]
 fn is_word_byte(b: u8) -> bool {
-    WORD_BYTE[b as usize]
+    b.wrapping_sub(0x21) < 0x5e && !matches!(b, b'"' | b'#' | b'\'' | b'`' | b'\\')
 }
 
-/// Whether all eight bytes of `chunk` are plain word bytes and none is `m` or `M` (SWAR: each
-/// test sets a byte's high bit where the byte fails it).
-fn all_plain_without_m(chunk: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let below_0x21 = chunk.wrapping_sub(ONES * 0x21) & !chunk & HIGH;
-    // Adding 1 carries 0x7f into the high bit; bytes from 0x80 have it already.
-    let above_0x7e = (chunk.wrapping_add(ONES) | chunk) & HIGH;
-    let special = [b'"', b'#', b'\'', b'`', b'\\']
-        .iter()
-        .fold(0, |acc, &c| acc | zero_byte(chunk ^ (ONES * u64::from(c))));
-    let m = zero_byte((chunk | (ONES * 0x20)) ^ (ONES * u64::from(b'm')));
-    below_0x21 | above_0x7e | special | m == 0
+/// The scan asks of every byte of a large file whether it ends a word and whether it is an
+/// `m`; [`Classes`] answers both for the whole text up front, a bit per byte, 64 bytes at a
+/// time in a form the compiler turns into vector instructions.
+const BLOCK: usize = 64;
+
+/// Two bitmaps of one block: the bytes that are not plain word bytes, and the `m` and `M`s.
+fn classify(block: &[u8; BLOCK]) -> (u64, u64) {
+    let mut ends = [0u8; BLOCK];
+    let mut m = [0u8; BLOCK];
+    for ((&b, end), m) in block.iter().zip(&mut ends).zip(&mut m) {
+        // Not short-circuiting (`|`, not `||`), so that the loop has no branches.
+        *end = u8::from(
+            (b.wrapping_sub(0x21) >= 0x5e)
+                | (b == b'"')
+                | (b == b'#')
+                | (b == b'\'')
+                | (b == b'`')
+                | (b == b'\\'),
+        );
+        *m = u8::from(b | 0x20 == b'm');
+    }
+    (pack(&ends), pack(&m))
 }
 
-/// Any reader's keyword (`machine`, `login`, `password`, `account`, `macdef`, `default`, `user`,
-/// `passwd`, `port`, `force`) in any case. The scan asks this of every word of a large file, so
-/// it looks at the first byte first. A word that holds `machine` ([`holds_machine`]) is no
-/// plain word either: npm's netrc-parser takes any line that holds it, in a longer word or a
-/// comment too, for a machine line.
-fn is_keyword(word: &[u8]) -> bool {
-    let candidates: &[&[u8]] = match word.first().map(|b| b | 0x20) {
-        Some(b'm') => &[b"machine", b"macdef"],
-        Some(b'l') => &[b"login"],
-        Some(b'p') => &[b"password", b"passwd", b"port"],
-        Some(b'a') => &[b"account"],
-        Some(b'd') => &[b"default"],
-        Some(b'u') => &[b"user"],
-        Some(b'f') => &[b"force"],
-        _ => &[],
+/// A block's 0-or-1 bytes as the bits of one word, byte `i` in bit `i`.
+fn pack(flags: &[u8; BLOCK]) -> u64 {
+    flags
+        .chunks_exact(8)
+        .enumerate()
+        .fold(0, |out, (k, eight)| {
+            let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+            // The multiplication gathers the low bit of each byte into the top byte.
+            out | (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k)
+        })
+}
+
+/// Per byte of a text, whether it ends a plain word (is no word byte) and whether it is `m`.
+struct Classes {
+    /// Per block of 64 bytes: the bytes that end a word (the bytes past the end of the text,
+    /// in the last block, included), and the `m` bytes.
+    blocks: Vec<(u64, u64)>,
+    len: usize,
+}
+
+impl Classes {
+    fn of(text: &[u8]) -> Self {
+        let chunks = text.chunks_exact(BLOCK);
+        let rest = chunks.remainder();
+        let mut blocks: Vec<(u64, u64)> = chunks
+            .map(|block| classify(block.try_into().expect("a whole block")))
+            .collect();
+        if !rest.is_empty() {
+            // Zero bytes past the end: no word byte, so every word ends at the end.
+            let mut last = [0; BLOCK];
+            last[..rest.len()].copy_from_slice(rest);
+            blocks.push(classify(&last));
+        }
+        Classes {
+            blocks,
+            len: text.len(),
+        }
+    }
+
+    /// Where the word starting at `from` ends: the first byte from there that is no word byte,
+    /// or the end of the text.
+    #[inline]
+    fn word_end(&self, from: usize) -> usize {
+        let mut k = from / BLOCK;
+        let Some(&(first, _)) = self.blocks.get(k) else {
+            return self.len;
+        };
+        let mut bits = first & (!0 << (from % BLOCK));
+        while bits == 0 {
+            k += 1;
+            match self.blocks.get(k) {
+                Some(&(ends, _)) => bits = ends,
+                None => return self.len,
+            }
+        }
+        (k * BLOCK + bits.trailing_zeros() as usize).min(self.len)
+    }
+
+    /// Whether `text[from..to]`, a word, holds `machine` in any case, trying only its `m`s.
+    #[inline]
+    fn holds_machine(&self, text: &[u8], from: usize, to: usize) -> bool {
+        let Some(last) = to.checked_sub(7).filter(|&last| last >= from) else {
+            return false;
+        };
+        let mut k = from / BLOCK;
+        let mut bits = self.blocks[k].1 & (!0 << (from % BLOCK));
+        loop {
+            while bits != 0 {
+                let at = k * BLOCK + bits.trailing_zeros() as usize;
+                if at > last {
+                    return false;
+                }
+                if folded(text, at, 7) == keyword(b"machine") {
+                    return true;
+                }
+                bits &= bits - 1;
+            }
+            k += 1;
+            if k * BLOCK > last {
+                return false;
+            }
+            bits = self.blocks[k].1;
+        }
+    }
+}
+
+/// `n` (up to eight) bytes of `text` from `at` as one number, lower case: for word bytes,
+/// setting the 0x20 bit turns only upper-case letters into other letters, so the number equals
+/// a lower-case keyword's exactly when the bytes are that keyword in any case.
+fn folded(text: &[u8], at: usize, n: usize) -> u64 {
+    let keep = if n >= 8 { !0 } else { (1 << (8 * n)) - 1 };
+    let word = match text.get(at..at + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().expect("eight bytes")),
+        None => {
+            let mut eight = [0; 8];
+            eight[..n].copy_from_slice(&text[at..at + n]);
+            u64::from_le_bytes(eight)
+        }
     };
-    candidates.iter().any(|k| k.eq_ignore_ascii_case(word))
+    (word | 0x2020_2020_2020_2020) & keep
 }
 
-/// Whether `word` holds `machine` in any case.
-fn holds_machine(word: &[u8]) -> bool {
-    word.len() >= 7
-        && word[..word.len() - 6]
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b | 0x20 == b'm' && word[i..i + 7].eq_ignore_ascii_case(b"machine"))
+/// A keyword as [`folded`] gives it.
+const fn keyword(word: &[u8]) -> u64 {
+    let mut eight = [0; 8];
+    let mut i = 0;
+    while i < word.len() {
+        eight[i] = word[i];
+        i += 1;
+    }
+    u64::from_le_bytes(eight)
+}
+
+/// Whether the word `text[at..at + len]` is any reader's keyword (`machine`, `login`,
+/// `password`, `account`, `macdef`, `default`, `user`, `passwd`, `port`, `force`) in any case.
+/// The scan asks this of every word of a large file. A word that holds `machine`
+/// ([`Classes::holds_machine`]) is no plain word either: npm's netrc-parser takes any line that
+/// holds it, in a longer word or a comment too, for a machine line.
+fn is_keyword(text: &[u8], at: usize, len: usize) -> bool {
+    const USER: u64 = keyword(b"user");
+    const PORT: u64 = keyword(b"port");
+    const LOGIN: u64 = keyword(b"login");
+    const FORCE: u64 = keyword(b"force");
+    const MACDEF: u64 = keyword(b"macdef");
+    const PASSWD: u64 = keyword(b"passwd");
+    const MACHINE: u64 = keyword(b"machine");
+    const ACCOUNT: u64 = keyword(b"account");
+    const DEFAULT: u64 = keyword(b"default");
+    const PASSWORD: u64 = keyword(b"password");
+    if !(4..=8).contains(&len) {
+        return false;
+    }
+    matches!(
+        (len, folded(text, at, len)),
+        (4, USER | PORT)
+            | (5, LOGIN | FORCE)
+            | (6, MACDEF | PASSWD)
+            | (7, MACHINE | ACCOUNT | DEFAULT)
+            | (8, PASSWORD)
+    )
+}
+
+/// A cheap key of a name: two names that are equal ignoring ASCII case have the same key (and
+/// most that are not, different keys). From its length and three eight-byte stretches (the
+/// first, middle and last), with each byte's 0x20 bit set.
+pub(super) fn name_key(name: &[u8]) -> (usize, u64) {
+    let eight = |at: usize| {
+        let mut bytes = [0; 8];
+        let stretch = &name[at..name.len().min(at + 8)];
+        bytes[..stretch.len()].copy_from_slice(stretch);
+        u64::from_le_bytes(bytes) | 0x2020_2020_2020_2020
+    };
+    let len = name.len();
+    let key = if len <= 8 {
+        eight(0)
+    } else {
+        eight(0) ^ eight((len - 8) / 2).rotate_left(21) ^ eight(len - 8).rotate_left(42)
+    };
+    (len, key)
 }
 
 /// A cursor over one text.
 struct Cursor<'a> {
     text: &'a [u8],
+    classes: &'a Classes,
     at: usize,
 }
 
@@ -120,6 +253,7 @@ impl Cursor<'_> {
         self.text.get(self.at).copied()
     }
 
+    #[inline]
     fn blanks(&mut self) -> usize {
         let from = self.at;
         while self.peek().is_some_and(is_blank) {
@@ -129,6 +263,7 @@ impl Cursor<'_> {
     }
 
     /// A line end (LF or CRLF), or the end of the text.
+    #[inline]
     fn line_end(&mut self) -> bool {
         match &self.text[self.at..] {
             [] => true,
@@ -145,39 +280,18 @@ impl Cursor<'_> {
     }
 
     /// A plain word, not a keyword.
+    #[inline]
     fn word(&mut self) -> Option<Range<usize>> {
         let from = self.at;
-        let rest = &self.text[from..];
-        // One pass over the bytes, noting the first `m` for the `machine` check. Eight bytes
-        // at a time while they are all plain and hold no `m`: the scan reads every word of a
-        // large file.
-        let mut first_m = None;
-        let mut len = rest.len();
-        let mut i = 0;
-        while let Some(chunk) = rest.get(i..i + 8) {
-            let chunk = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if !all_plain_without_m(chunk) {
-                break;
-            }
-            i += 8;
-        }
-        for (j, &b) in rest[i..].iter().enumerate() {
-            if !is_word_byte(b) {
-                len = i + j;
-                break;
-            }
-            if first_m.is_none() && b | 0x20 == b'm' {
-                first_m = Some(i + j);
-            }
-        }
-        self.at += len;
-        let word = &rest[..len];
-        let keyword = !word.is_empty()
-            && (is_keyword(word) || first_m.is_some_and(|m| holds_machine(&word[m..])));
-        (!word.is_empty() && !keyword).then_some(from..self.at)
+        self.at = self.classes.word_end(from);
+        let len = self.at - from;
+        let keyword = is_keyword(self.text, from, len)
+            || self.classes.holds_machine(self.text, from, self.at);
+        (len > 0 && !keyword).then_some(from..self.at)
     }
 
     /// A plain word or plain words in quotes, followed by a blank or a line end.
+    #[inline]
     fn value(&mut self) -> Option<Range<usize>> {
         let from = self.at;
         if self.peek() == Some(b'"') {
@@ -204,14 +318,14 @@ impl Cursor<'_> {
         ends.then_some(from..self.at)
     }
 
-    fn keyword(&mut self, keyword: &[u8]) -> Option<()> {
+    fn keyword<const N: usize>(&mut self, keyword: &[u8; N]) -> Option<()> {
         let rest = &self.text[self.at..];
-        (rest.starts_with(keyword) && rest.get(keyword.len()).copied().is_some_and(is_blank))
-            .then(|| self.at += keyword.len())
+        (rest.get(..N) == Some(keyword) && rest.get(N).copied().is_some_and(is_blank))
+            .then(|| self.at += N)
     }
 
     /// `keyword VALUE` on one line.
-    fn pair(&mut self, keyword: &[u8]) -> Option<Range<usize>> {
+    fn pair<const N: usize>(&mut self, keyword: &[u8; N]) -> Option<Range<usize>> {
         self.keyword(keyword)?;
         self.blanks();
         self.value()
@@ -230,6 +344,7 @@ impl Cursor<'_> {
     }
 
     /// `#` and plain words, to the end of the line (which it takes).
+    #[inline]
     fn comment_to_line_end(&mut self) -> Option<()> {
         if self.peek() != Some(b'#') {
             return None;
@@ -308,6 +423,8 @@ pub(super) fn scan(text: &[u8]) -> PlainMap {
         entries: Vec::with_capacity(text.len() / 80),
         ..PlainMap::default()
     };
+    let classes = Classes::of(text);
+    let classes = &classes;
     let mut at = 0;
     // Everything before `at` is plain.
     let mut all_plain = true;
@@ -316,7 +433,7 @@ pub(super) fn scan(text: &[u8]) -> PlainMap {
     // line.
     let mut comment_ok = true;
     while at < text.len() {
-        let mut cursor = Cursor { text, at };
+        let mut cursor = Cursor { text, classes, at };
         let line = cursor.blank_or_comment_line();
         match line {
             Some(Line::Blank) => {
@@ -331,7 +448,7 @@ pub(super) fn scan(text: &[u8]) -> PlainMap {
             }
             _ => {}
         }
-        let mut cursor = Cursor { text, at };
+        let mut cursor = Cursor { text, classes, at };
         if let Some((name, then_comment_ok)) = cursor.entry().filter(|_| line.is_none()) {
             comment_ok = then_comment_ok;
             if all_plain {
@@ -362,22 +479,103 @@ pub(super) fn scan(text: &[u8]) -> PlainMap {
 
 #[cfg(test)]
 mod tests {
-    use super::{all_plain_without_m, is_word_byte};
+    use super::{BLOCK, Classes, is_keyword, is_word_byte, name_key};
 
     #[test]
-    fn the_eight_byte_test_matches_the_byte_test() {
-        // Every byte in every place of a chunk of otherwise plain bytes.
-        for place in 0..8 {
-            for b in 0..=255u8 {
-                let mut bytes = *b"abcdxyz0";
-                bytes[place] = b;
-                let expected = bytes.iter().all(|&b| is_word_byte(b) && b | 0x20 != b'm');
-                assert_eq!(
-                    all_plain_without_m(u64::from_le_bytes(bytes)),
-                    expected,
-                    "byte {b:#04x} at {place}"
-                );
+    fn the_bitmaps_mark_every_byte_as_the_byte_tests_do() {
+        // Every byte value in every place of a block, and texts that end inside a block.
+        let mut text: Vec<u8> = (0..=255u8).cycle().take(256 * 65 + 37).collect();
+        text.rotate_left(5);
+        let classes = Classes::of(&text);
+        for (at, &b) in text.iter().enumerate() {
+            let (ends, m) = classes.blocks[at / BLOCK];
+            let bit = 1 << (at % BLOCK);
+            assert_eq!(ends & bit != 0, !is_word_byte(b), "byte {b:#04x} at {at}");
+            assert_eq!(m & bit != 0, b | 0x20 == b'm', "byte {b:#04x} at {at}");
+        }
+        // Past the end, every byte ends a word.
+        let (ends, _) = classes.blocks[text.len() / BLOCK];
+        assert_eq!(ends >> (text.len() % BLOCK), !0 >> (text.len() % BLOCK));
+    }
+
+    #[test]
+    fn names_equal_but_for_case_have_one_key() {
+        for name in [
+            "",
+            "a",
+            "Host",
+            "buf.build",
+            "GO.Buf.Build",
+            "host-004999.example.com",
+        ] {
+            let upper = name.to_ascii_uppercase();
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(
+                name_key(upper.as_bytes()),
+                name_key(lower.as_bytes()),
+                "{name}"
+            );
+        }
+        let keys: std::collections::HashSet<_> = (4990..5010)
+            .map(|i| name_key(format!("host-{i:06}.example.com").as_bytes()))
+            .collect();
+        assert_eq!(keys.len(), 20);
+    }
+
+    #[test]
+    fn keywords_are_found_in_any_case_and_nothing_else_is() {
+        let keywords = [
+            "machine", "login", "password", "account", "macdef", "default", "user", "passwd",
+            "port", "force",
+        ];
+        let mut words: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
+        words.extend(keywords.iter().map(|k| k.to_uppercase()));
+        words.push("LoGiN".into());
+        for word in &words {
+            // At the end of the text and with more after it.
+            for text in [word.clone(), format!("{word} x")] {
+                assert!(is_keyword(text.as_bytes(), 0, word.len()), "{word}");
             }
         }
+        for word in [
+            "logins",
+            "logi",
+            "machines",
+            "passwor",
+            "passwords",
+            "usr",
+            "@ccount",
+            "[ort",
+            "p0rt",
+            "default_",
+            "x",
+            "",
+        ] {
+            assert!(!is_keyword(word.as_bytes(), 0, word.len()), "{word}");
+        }
+        let text = b"xx login";
+        assert!(is_keyword(text, 3, 5));
+        assert!(!is_keyword(text, 2, 6));
+    }
+
+    #[test]
+    fn words_end_and_hold_machine_across_blocks() {
+        for at in [0, 1, 56, 57, 58, 63, 64, 65, 120, 127] {
+            let mut text = vec![b'a'; 200];
+            text[at..at + 7].copy_from_slice(b"MacHine");
+            text[150] = b' ';
+            let classes = Classes::of(&text);
+            assert_eq!(classes.word_end(0), 150);
+            assert_eq!(classes.word_end(at), 150);
+            assert_eq!(classes.word_end(151), 200);
+            assert!(classes.holds_machine(&text, 0, 150), "at {at}");
+            assert!(classes.holds_machine(&text, at, at + 7), "at {at}");
+            assert!(!classes.holds_machine(&text, at, at + 6), "at {at}");
+            assert!(!classes.holds_machine(&text, at + 1, 150), "at {at}");
+        }
+        let text = b"machine";
+        assert_eq!(Classes::of(&text[..0]).word_end(0), 0);
+        assert_eq!(Classes::of(text).word_end(3), 7);
+        assert!(Classes::of(text).holds_machine(text, 0, 7));
     }
 }
