@@ -82,14 +82,12 @@ fn classify(block: &[u8; BLOCK]) -> (u64, u64) {
 
 /// A block's 0-or-1 bytes as the bits of one word, byte `i` in bit `i`.
 fn pack(flags: &[u8; BLOCK]) -> u64 {
-    flags
-        .chunks_exact(8)
-        .enumerate()
-        .fold(0, |out, (k, eight)| {
-            let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
-            // The multiplication gathers the low bit of each byte into the top byte.
-            out | (eight.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k)
-        })
+    // From the last eight bytes to the first, each shifting the ones before it up.
+    flags.chunks_exact(8).rev().fold(0, |out, eight| {
+        let eight = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        // The multiplication gathers the low bit of each byte into the top byte.
+        out << 8 | eight.wrapping_mul(0x0102_0408_1020_4080) >> 56
+    })
 }
 
 /// Per byte of a text, whether it ends a plain word (is no word byte) and whether it is `m`.
