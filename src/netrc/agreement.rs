@@ -68,6 +68,45 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 /// A model's readings of a window before and after the edit.
 type Pair = (Result<Reads, Rejected>, Result<Reads, Rejected>);
 
+/// An edit, as the stretch of the file before that it replaced and the bytes that stand there
+/// after it: the file after is never built whole unless a model must read all of it.
+pub(super) struct Edited {
+    pub replaced: Range<usize>,
+    pub with: Vec<u8>,
+}
+
+impl Edited {
+    /// The edit with the bytes it leaves as they were at either end of the stretch taken off,
+    /// so that the stretch starts at the first byte that differs and ends after the last.
+    fn narrowed(&self, old: &[u8]) -> Edited {
+        let r = &self.replaced;
+        let prefix = common_prefix(&old[r.clone()], &self.with);
+        let suffix = common_suffix(&old[r.start + prefix..r.end], &self.with[prefix..]);
+        Edited {
+            replaced: r.start + prefix..r.end - suffix,
+            with: self.with[prefix..self.with.len() - suffix].to_vec(),
+        }
+    }
+
+    /// The bytes of the file after the edit that stand where `old[range]` stood; `range`
+    /// holds the replaced stretch.
+    fn text(&self, old: &[u8], range: Range<usize>) -> Vec<u8> {
+        let r = &self.replaced;
+        debug_assert!(range.start <= r.start && r.end <= range.end);
+        [
+            &old[range.start..r.start],
+            &self.with,
+            &old[r.end..range.end],
+        ]
+        .concat()
+    }
+
+    /// The whole file after the edit.
+    fn whole(&self, old: &[u8]) -> Vec<u8> {
+        self.text(old, 0..old.len())
+    }
+}
+
 /// A machine of ours (its name in lower case) and what the edit means it to read as.
 #[derive(Clone, Copy)]
 pub(super) struct Target<'a> {
@@ -170,22 +209,24 @@ impl<'a> Before<'a> {
     }
 }
 
-/// Checks `after`, an edit of `before` for `machine` (its name in lower case), against every
+/// Checks `edited`, an edit of `before` for `machine` (its name in lower case), against every
 /// model. `focus` is a stretch of `before` to look at even where no byte changed (the entry a
 /// repeated login leaves as it was).
 pub(super) fn check(
     before: &mut Before<'_>,
-    after: &[u8],
+    edited: &Edited,
     targets: &[Target<'_>],
     focus: Option<Range<usize>>,
     own: &OwnEntry,
 ) -> Result<(), Disagreement> {
-    let window = Window::of(before, after, focus);
     let old = before.text;
+    let edited = edited.narrowed(old);
+    let window = Window::of(before, &edited, focus);
+    let window_after = edited.text(old, window.start..window.end_before);
     // The models' readings of the two windows; `None` where the model reads the whole files.
     let mut windows: Vec<Option<Pair>> = Vec::with_capacity(MODELS.len());
     for model in MODELS {
-        windows.push(window.read(model, old, after));
+        windows.push(window.read(model, old, &window_after));
     }
     // The names the windows hold, which entries outside them may share.
     let mut names: Vec<Vec<u8>> = targets.iter().map(|t| t.machine.to_vec()).collect();
@@ -200,6 +241,8 @@ pub(super) fn check(
         }
     }
     let outside = window.outside(old, &before.plain, &names);
+    // Built only for a model that must read the whole file after the edit.
+    let mut whole_after: Option<Vec<u8>> = None;
 
     for (i, model) in MODELS.iter().enumerate() {
         let verdict = match &windows[i] {
@@ -216,6 +259,7 @@ pub(super) fn check(
                 )
             }
             None => {
+                let after = whole_after.get_or_insert_with(|| edited.whole(old));
                 let reads_after = (model.read)(after);
                 agrees(
                     before.whole(i),
@@ -475,12 +519,11 @@ impl Reads {
     }
 }
 
-/// Where the models read: `before[start..end_before]` and `after[start..end_after]`, and the
-/// plain entries that close both, when there are any.
+/// Where the models read: `before[start..end_before]` and what stands there after the edit,
+/// and the plain entries that close both, when there are any.
 struct Window {
     start: usize,
     end_before: usize,
-    end_after: usize,
     /// The closing plain entries (the first two of the plain tail after the change, or the
     /// one there is), all they span, in `before`.
     closing: Option<Range<usize>>,
@@ -488,14 +531,11 @@ struct Window {
 }
 
 impl Window {
-    fn of(before: &Before<'_>, after: &[u8], focus: Option<Range<usize>>) -> Window {
+    fn of(before: &Before<'_>, edited: &Edited, focus: Option<Range<usize>>) -> Window {
         let old = before.text;
-        let prefix = common_prefix(old, after);
-        let max_suffix = old.len().min(after.len()) - prefix;
-        let suffix = common_suffix(&old[prefix..], &after[prefix..]).min(max_suffix);
         // The changed bytes, in `before`: `changed.start` is the first byte that differs, and
         // from `changed.end` on both files are the same.
-        let mut changed = prefix..old.len() - suffix;
+        let mut changed = edited.replaced.clone();
         if let Some(focus) = focus {
             changed = changed.start.min(focus.start)..changed.end.max(focus.end);
         }
@@ -526,21 +566,20 @@ impl Window {
             [one, .., last] => Some(one.start..last.end),
         };
         let end_before = closing.as_ref().map_or(old.len(), |c| c.end);
-        let end_after = after.len() - (old.len() - end_before);
         Window {
             start,
             end_before,
-            end_after,
             closing,
             closing_entries,
         }
     }
 
-    /// `model`'s readings of the window before and after, or `None` where it must read the
-    /// whole files.
-    fn read(&self, model: &Model, before: &[u8], after: &[u8]) -> Option<Pair> {
-        let reads_before = (model.read)(&before[self.start..self.end_before]);
-        let reads_after = (model.read)(&after[self.start..self.end_after]);
+    /// `model`'s readings of the window before and after (`after`: the window's text after
+    /// the edit), or `None` where it must read the whole files.
+    fn read(&self, model: &Model, old: &[u8], after: &[u8]) -> Option<Pair> {
+        let before = &old[self.start..self.end_before];
+        let reads_before = (model.read)(before);
+        let reads_after = (model.read)(after);
         let Some(closing) = &self.closing else {
             // The window runs to the end of the file: all that stands before it is read as it
             // reads alone, a refusal included.
@@ -549,7 +588,7 @@ impl Window {
         // Each closing entry as read alone: one machine, no `default`.
         let mut alone = Vec::with_capacity(2);
         for entry in &self.closing_entries {
-            let reads = (model.read)(&before[entry.clone()]).ok()?;
+            let reads = (model.read)(&old[entry.clone()]).ok()?;
             let [machine] = <[_; 1]>::try_from(reads.machines).ok()?;
             if reads.default.is_some() {
                 return None;
@@ -571,8 +610,7 @@ impl Window {
                 && reads.machines[..open.machines.len()] == open.machines[..]
                 && reads.machines[open.machines.len()..] == alone[..]
         };
-        let ok = closes(&before[self.start..self.end_before], &reads_before)
-            && closes(&after[self.start..self.end_after], &reads_after);
+        let ok = closes(before, &reads_before) && closes(after, &reads_after);
         ok.then_some((reads_before, reads_after))
     }
 

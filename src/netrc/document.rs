@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::agreement::{Before, Disagreement, Meant, Target, check};
+use super::agreement::{Before, Disagreement, Edited, Meant, Target, check};
 use super::lexer::{is_separator, line_end, line_start};
 use super::placement::{Layout, Placement, starts_cleanly};
 use super::rewrite::{plain_account, residue, scan_entry, set_credentials};
@@ -92,14 +92,14 @@ pub struct NetrcDocument {
     modified: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Text {
     /// A span of the source, as `start..end`.
     Source(u32, u32),
     Owned(Box<[u8]>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Item {
     Raw(Text),
     Entry(Entry),
@@ -108,7 +108,7 @@ enum Item {
 /// One `machine` or `default` entry; the name's span is relative to the start of `text`.
 /// Its fields are lexed again from `text` when they are needed (only for the one or two
 /// entries a command looks at), which keeps a parsed 100,000-entry file small.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     text: Text,
     /// The machine name; `None` for the `default` entry.
@@ -375,7 +375,7 @@ impl NetrcDocument {
                 .iter()
                 .try_for_each(|m| doc.place_credentials(m, login, password.expose()))
         };
-        if self.rules_pass(&all, focus, rules) {
+        if self.rules_pass(&saved.0, &all, focus, rules) {
             return Ok(());
         }
         (self.items, self.modified, self.ends_in_open_macdef) = saved.clone();
@@ -472,9 +472,9 @@ impl NetrcDocument {
             self.crlf = crlf;
             match applied {
                 Ok(()) => {
-                    let after = self.render();
+                    let edited = self.edited_since(&saved.0);
                     let own = |name: Option<&[u8]>| self.own_entry(name);
-                    match check(&mut before, &after, targets, focus.clone(), &own) {
+                    match check(&mut before, &edited, targets, focus.clone(), &own) {
                         Ok(()) => return Ok(()),
                         Err(Disagreement { reader, differs }) => {
                             refusal = Some(EditError::Disagreement(Box::new(Refusal {
@@ -815,7 +815,7 @@ impl NetrcDocument {
         every.sort_unstable();
         every.dedup();
         let focus = self.span_of(&every);
-        if self.rules_pass(&all, focus, |doc| doc.take_out(&every)) {
+        if self.rules_pass(&saved.0, &all, focus, |doc| doc.take_out(&every)) {
             return Ok(count);
         }
         (self.items, self.modified, self.ends_in_open_macdef) = saved.clone();
@@ -838,10 +838,12 @@ impl NetrcDocument {
         Ok(count)
     }
 
-    /// Applies `rule` and checks the result once against every reader model; `false` where
-    /// the rule refuses or the check fails (the caller puts the document back).
+    /// Applies `rule` to the document, which holds `saved`, and checks the result once against
+    /// every reader model; `false` where the rule refuses or the check fails (the caller puts
+    /// the document back).
     fn rules_pass(
         &mut self,
+        saved: &[Item],
         targets: &[Target<'_>],
         focus: Option<Range<usize>>,
         rule: impl FnOnce(&mut Self) -> Result<(), EditError>,
@@ -853,11 +855,38 @@ impl NetrcDocument {
             Arc::clone(&self.source)
         };
         rule(self).is_ok() && {
-            let after = self.render();
+            let edited = self.edited_since(saved);
             let mut before = Before::new(&text);
             let own = |name: Option<&[u8]>| self.own_entry(name);
-            check(&mut before, &after, targets, focus, &own).is_ok()
+            check(&mut before, &edited, targets, focus, &own).is_ok()
         }
+    }
+
+    /// What an edit changed since the document held `saved`: the stretch of its text then
+    /// that the items which differ covered, and the bytes of the items that stand there now.
+    fn edited_since(&self, saved: &[Item]) -> Edited {
+        let shared = saved.len().min(self.items.len());
+        let front = saved
+            .iter()
+            .zip(&self.items)
+            .take_while(|(was, is)| was == is)
+            .count();
+        let back = saved[front..]
+            .iter()
+            .rev()
+            .zip(self.items[front..].iter().rev())
+            .take(shared - front)
+            .take_while(|(was, is)| was == is)
+            .count();
+        let len =
+            |items: &[Item]| -> usize { items.iter().map(|i| self.item_bytes(i).len()).sum() };
+        let start = len(&saved[..front]);
+        let replaced = start..start + len(&saved[front..saved.len() - back]);
+        let mut with = Vec::new();
+        for item in &self.items[front..self.items.len() - back] {
+            with.extend_from_slice(self.item_bytes(item));
+        }
+        Edited { replaced, with }
     }
 
     /// The stretch of the rendered document from the first to the last of the items at
