@@ -543,3 +543,55 @@ fn a_removed_duplicate_never_leaves_a_field_waiting_for_the_next_line() {
     );
     assert_eq!(render(&doc), text);
 }
+
+/// The check reads windows in the middle of a large file and puts the entries outside them in
+/// their places; every model reading both whole files must agree with what it let through.
+#[test]
+fn edits_in_the_middle_of_a_large_file_read_as_the_whole_files_do() {
+    let plain = |from: usize, to: usize| -> String {
+        (from..to)
+            .map(|i| format!("machine host{i}.example.com login user{i} password pw{i}\n"))
+            .collect()
+    };
+    let middles = [
+        "machine buf.build login old password oldpw\nmachine go.buf.build login old password oldpw\n",
+        "machine BUF.BUILD\n\tlogin old\n\tpassword oldpw\n",
+        "machine host7.example.com login again password twice\n",
+        "# a comment line\nmacdef init\ncd /pub\n\nmachine m login l password p\n",
+        "machine PEERS2-NEW.EXAMPLE login upper password upperpw\n",
+        "",
+    ];
+    let bsr = |name: &[u8]| {
+        name.eq_ignore_ascii_case(b"buf.build") || name.eq_ignore_ascii_case(b"go.buf.build")
+    };
+    for middle in middles {
+        let before = format!("{}{middle}{}", plain(0, 40), plain(40, 80));
+        for logout in [false, true] {
+            let mut doc = parse(&before);
+            if logout {
+                doc.remove_machines(&["buf.build", "go.buf.build"]).unwrap();
+            } else {
+                doc.set_machines(&["buf.build", "go.buf.build"], "alice", &Token::new("tok"))
+                    .unwrap();
+            }
+            let after = doc.render();
+            for model in readers::MODELS {
+                let Ok(was) = (model.read)(before.as_bytes()) else {
+                    continue;
+                };
+                let is = (model.read)(&after)
+                    .unwrap_or_else(|_| panic!("{} refuses after {middle:?}", model.name));
+                let others = |reads: &readers::Reads| -> Vec<_> {
+                    reads
+                        .machines
+                        .iter()
+                        .filter(|(name, _)| !bsr(name))
+                        .cloned()
+                        .collect()
+                };
+                assert_eq!(others(&was), others(&is), "{} after {middle:?}", model.name);
+                assert_eq!(was.default, is.default, "{} after {middle:?}", model.name);
+            }
+        }
+    }
+}
