@@ -284,7 +284,7 @@ impl Cursor<'_> {
         self.at = self.classes.word_end(from);
         let len = self.at - from;
         let keyword = is_keyword(self.text, from, len)
-            || self.classes.holds_machine(self.text, from, self.at);
+            || (len >= 7 && self.classes.holds_machine(self.text, from, self.at));
         (len > 0 && !keyword).then_some(from..self.at)
     }
 
