@@ -10,13 +10,12 @@ use crate::support::real_readers::{self, buf as real};
 #[test]
 fn buf_model_agrees_with_buf_1_75() {
     let files = real_readers::files(super::generate::cases() / 10);
-    let texts: Vec<Vec<u8>> = files.iter().map(|(_, f)| f.clone()).collect();
-    let hosts: Vec<Vec<Vec<u8>>> = texts
-        .iter()
-        .map(|f| real_readers::hosts_for(f, real::can_ask))
-        .collect();
-    let Some(answers) = real::ask(&texts, &hosts) else {
-        return;
-    };
-    real_readers::compare("buf", buf::read, real::project, &files, &hosts, answers);
+    real_readers::PerHost {
+        name: "buf",
+        model: buf::read,
+        can_ask: real::can_ask,
+        ask: real::ask,
+        project: real::project,
+    }
+    .check(&files);
 }

@@ -88,15 +88,14 @@ const CURL_PROBES: &[&[u8]] = &[
 ];
 
 fn check(files: Vec<(String, Vec<u8>)>) {
-    let texts: Vec<Vec<u8>> = files.iter().map(|(_, f)| f.clone()).collect();
-    let hosts: Vec<Vec<Vec<u8>>> = texts
-        .iter()
-        .map(|f| real_readers::hosts_for(f, real::can_ask))
-        .collect();
-    let Some(answers) = real::ask(&texts, &hosts) else {
-        return;
-    };
-    real_readers::compare("curl", curl::read, real::project, &files, &hosts, answers);
+    real_readers::PerHost {
+        name: "curl",
+        model: curl::read,
+        can_ask: real::can_ask,
+        ask: real::ask,
+        project: real::project,
+    }
+    .check(&files);
 }
 
 #[test]

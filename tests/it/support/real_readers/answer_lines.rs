@@ -8,7 +8,10 @@
 //!   `x` followed by the value's UTF-8 bytes in hex otherwise.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use tempfile::TempDir;
 
 use bsr::netrc::readers::{Creds, Rejected};
 
@@ -25,6 +28,31 @@ pub fn write_batch(dir: &Path, files: &[Vec<u8>], hosts: &[Vec<u8>]) {
     }
     let hosts: String = hosts.iter().map(|h| hex(h) + "\n").collect();
     fs::write(dir.join("hosts"), hosts).unwrap();
+}
+
+/// A temp dir holding the batch (see [`write_batch`]) and, as `name`, the helper script that
+/// reads it; the script's path.
+pub fn batch_with_script(
+    files: &[Vec<u8>],
+    hosts: &[Vec<u8>],
+    name: &str,
+    script: &str,
+) -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    write_batch(dir.path(), files, hosts);
+    let path = dir.path().join(name);
+    fs::write(&path, script).unwrap();
+    (dir, path)
+}
+
+/// The output of `helper`, which must have succeeded.
+pub fn stdout_of(output: Output, helper: &str) -> Vec<u8> {
+    assert!(
+        output.status.success(),
+        "{helper} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
 }
 
 /// Reads a helper program's output for `files` files of `hosts` hosts each.

@@ -15,14 +15,7 @@ use crate::support::need;
 /// Whether curl can be asked about `host`: a name a URL holds, without a port (curl looks the
 /// URL's host name up, so a machine named `host:8080` is never used).
 pub fn can_ask(host: &[u8]) -> bool {
-    !host.is_empty()
-        && host.len() < 200
-        && host
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
-        && !host.starts_with(b".")
-        && !host.starts_with(b"-")
-        && !host.ends_with(b".")
+    super::url_host_name(host)
 }
 
 /// curl sends `login:password` as Basic auth (see [`basic`]): an empty login where it has

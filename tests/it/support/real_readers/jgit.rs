@@ -44,12 +44,7 @@ fn run_ask(args: &[&OsStr]) -> Option<Vec<u8>> {
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "Ask.java failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(output.stdout)
+    Some(answer_lines::stdout_of(output, "Ask.java"))
 }
 
 /// The directory holding `Ask.class`, compiled on first use.

@@ -55,6 +55,19 @@ pub fn fixture_files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// Whether `host` is a name a URL holds, without a port: what curl and wget look a URL's host
+/// up by (they drop the port, so a machine named `host:8080` is never used).
+pub fn url_host_name(host: &[u8]) -> bool {
+    !host.is_empty()
+        && host.len() < 200
+        && host
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        && !host.starts_with(b".")
+        && !host.starts_with(b"-")
+        && !host.ends_with(b".")
+}
+
 /// The hosts to ask about for `file`: every word that follows a `machine` keyword (split on
 /// ASCII white space) and every name any reader model finds, in upper case too, `buf.build`
 /// and `go.buf.build` in both cases, and a host no file names; of these, those that `can_ask`
@@ -135,6 +148,32 @@ fn show_creds(creds: &Option<Creds>) -> String {
                 field(&c.account)
             )
         }
+    }
+}
+
+/// Asks a reader about each file's hosts (per file, the hosts to ask about it).
+pub type AskPerHost = fn(&[Vec<u8>], &[Vec<Vec<u8>>]) -> Option<Answers>;
+
+/// A reader asked host by host: which hosts it can be asked about, how, and what it can show
+/// of what the model hands out.
+pub struct PerHost {
+    pub name: &'static str,
+    pub model: fn(&[u8]) -> Result<Reads, Rejected>,
+    pub can_ask: fn(&[u8]) -> bool,
+    pub ask: AskPerHost,
+    pub project: fn(Option<&Creds>) -> Option<Creds>,
+}
+
+impl PerHost {
+    /// Asks the reader about every host it can be asked about in each of `files` and
+    /// [`compare`]s; nothing (a skip) where the reader is missing.
+    pub fn check(&self, files: &[(String, Vec<u8>)]) {
+        let texts: Vec<Vec<u8>> = files.iter().map(|(_, f)| f.clone()).collect();
+        let hosts: Vec<Vec<Vec<u8>>> = texts.iter().map(|f| hosts_for(f, self.can_ask)).collect();
+        let Some(answers) = (self.ask)(&texts, &hosts) else {
+            return;
+        };
+        compare(self.name, self.model, self.project, files, &hosts, answers);
     }
 }
 

@@ -5,8 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tempfile::TempDir;
-
 use super::answer_lines::{self, Answers};
 use crate::support::need;
 
@@ -45,10 +43,7 @@ fn run(files: &[Vec<u8>], hosts: &[Vec<u8>], millis: u32) -> Option<Vec<u8>> {
         ));
         return None;
     }
-    let dir = TempDir::new().unwrap();
-    answer_lines::write_batch(dir.path(), files, hosts);
-    let script = dir.path().join("ask.js");
-    std::fs::write(&script, SCRIPT).unwrap();
+    let (dir, script) = answer_lines::batch_with_script(files, hosts, "ask.js", SCRIPT);
     let output = Command::new(node)
         .arg(&script)
         .arg(module())
@@ -58,12 +53,7 @@ fn run(files: &[Vec<u8>], hosts: &[Vec<u8>], millis: u32) -> Option<Vec<u8>> {
         .env_remove("DEBUG")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "ask.js failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(output.stdout)
+    Some(answer_lines::stdout_of(output, "ask.js"))
 }
 
 /// The installed version, for a failing test's message.

@@ -1,10 +1,7 @@
 //! Python's `netrc` module, asked through `ask.py`: `netrc.netrc(path).authenticators(host)`
 //! for every file of a batch in one `python3` process, in a UTF-8 locale as users run it.
 
-use std::fs;
 use std::process::Command;
-
-use tempfile::TempDir;
 
 use super::answer_lines::{self, Answers};
 use crate::support::need;
@@ -14,10 +11,7 @@ const SCRIPT: &str = include_str!("ask.py");
 /// The module's answers for each file and host, or `None` (a skip) without `python3`.
 pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Vec<Answers>> {
     let python = need::tool("python3", "python3")?;
-    let dir = TempDir::new().unwrap();
-    answer_lines::write_batch(dir.path(), files, hosts);
-    let script = dir.path().join("ask.py");
-    fs::write(&script, SCRIPT).unwrap();
+    let (dir, script) = answer_lines::batch_with_script(files, hosts, "ask.py", SCRIPT);
     // `-I`: no PYTHON* variables, no user site, nothing but the standard library's module.
     let output = Command::new(python)
         .arg("-I")
@@ -27,16 +21,8 @@ pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Vec<Answers>> {
         .env("LC_ALL", "C.UTF-8")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "ask.py failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(answer_lines::parse(
-        &output.stdout,
-        files.len(),
-        hosts.len(),
-    ))
+    let stdout = answer_lines::stdout_of(output, "ask.py");
+    Some(answer_lines::parse(&stdout, files.len(), hosts.len()))
 }
 
 /// The version checked against, for a failing test's message.

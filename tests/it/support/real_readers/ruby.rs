@@ -1,10 +1,7 @@
 //! Ruby's `netrc` gem (Debian `ruby-netrc`), asked through `ask.rb`: `Netrc.read(path)[host]`
 //! for every file of a batch in one Ruby process, in a UTF-8 locale as users run it.
 
-use std::fs;
 use std::process::Command;
-
-use tempfile::TempDir;
 
 use super::answer_lines::{self, Answers};
 use crate::support::need;
@@ -19,10 +16,7 @@ pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Vec<Answers>> {
         need::skip("needs Ruby's netrc gem — apt-get install ruby-netrc");
         return None;
     }
-    let dir = TempDir::new().unwrap();
-    answer_lines::write_batch(dir.path(), files, hosts);
-    let script = dir.path().join("ask.rb");
-    fs::write(&script, SCRIPT).unwrap();
+    let (dir, script) = answer_lines::batch_with_script(files, hosts, "ask.rb", SCRIPT);
     let output = Command::new(ruby)
         .arg(&script)
         .arg(dir.path())
@@ -30,16 +24,8 @@ pub fn ask(files: &[Vec<u8>], hosts: &[Vec<u8>]) -> Option<Vec<Answers>> {
         .env("LC_ALL", "C.UTF-8")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "ask.rb failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(answer_lines::parse(
-        &output.stdout,
-        files.len(),
-        hosts.len(),
-    ))
+    let stdout = answer_lines::stdout_of(output, "ask.rb");
+    Some(answer_lines::parse(&stdout, files.len(), hosts.len()))
 }
 
 /// The version checked against, for a failing test's message.

@@ -15,14 +15,7 @@ use crate::support::need;
 /// Whether wget can be asked about `host`: a name a URL holds, without a port (wget looks the
 /// URL's host up without its port, so a machine named `host:8080` is never used).
 pub fn can_ask(host: &[u8]) -> bool {
-    !host.is_empty()
-        && host.len() < 200
-        && host
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
-        && !host.starts_with(b".")
-        && !host.starts_with(b"-")
-        && !host.ends_with(b".")
+    super::url_host_name(host)
 }
 
 /// Over HTTP wget sends `login:password` as Basic auth (see [`basic`]), and only when the
