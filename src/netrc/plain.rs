@@ -150,7 +150,7 @@ impl Classes {
                 if at > last {
                     return false;
                 }
-                if folded(text, at, 7) == keyword(b"machine") {
+                if folded(text, at, 7) == MACHINE {
                     return true;
                 }
                 bits &= bits - 1;
@@ -191,6 +191,9 @@ const fn keyword(word: &[u8]) -> u64 {
     u64::from_le_bytes(eight)
 }
 
+/// `machine`, as [`folded`] gives it: the keyword, and what a word must not hold.
+const MACHINE: u64 = keyword(b"machine");
+
 /// Whether the word `text[at..at + len]` is any reader's keyword (`machine`, `login`,
 /// `password`, `account`, `macdef`, `default`, `user`, `passwd`, `port`, `force`) in any case.
 /// The scan asks this of every word of a large file. A word that holds `machine`
@@ -203,7 +206,6 @@ fn is_keyword(text: &[u8], at: usize, len: usize) -> bool {
     const FORCE: u64 = keyword(b"force");
     const MACDEF: u64 = keyword(b"macdef");
     const PASSWD: u64 = keyword(b"passwd");
-    const MACHINE: u64 = keyword(b"machine");
     const ACCOUNT: u64 = keyword(b"account");
     const DEFAULT: u64 = keyword(b"default");
     const PASSWORD: u64 = keyword(b"password");
@@ -222,19 +224,15 @@ fn is_keyword(text: &[u8], at: usize, len: usize) -> bool {
 
 /// A cheap key of a name: two names that are equal ignoring ASCII case have the same key (and
 /// most that are not, different keys). From its length and three eight-byte stretches (the
-/// first, middle and last), with each byte's 0x20 bit set.
+/// first, middle and last), each [`folded`].
 pub(super) fn name_key(name: &[u8]) -> (usize, u64) {
-    let eight = |at: usize| {
-        let mut bytes = [0; 8];
-        let stretch = &name[at..name.len().min(at + 8)];
-        bytes[..stretch.len()].copy_from_slice(stretch);
-        u64::from_le_bytes(bytes) | 0x2020_2020_2020_2020
-    };
     let len = name.len();
     let key = if len <= 8 {
-        eight(0)
+        folded(name, 0, len)
     } else {
-        eight(0) ^ eight((len - 8) / 2).rotate_left(21) ^ eight(len - 8).rotate_left(42)
+        folded(name, 0, 8)
+            ^ folded(name, (len - 8) / 2, 8).rotate_left(21)
+            ^ folded(name, len - 8, 8).rotate_left(42)
     };
     (len, key)
 }
